@@ -1,0 +1,118 @@
+"""Per-file work, run in worker processes: read once, decode, prefilter, parse once.
+
+Everything here is a pure function of (bytes, language, literals) so the result can be cached by
+content digest and computed in any process in any order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ameide_guard.model import FILE_SPAN, SourceFacts, Span
+
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+"""Source files larger than this are not parsed (AG900 says so); generated bundles are the usual
+culprit and the prefilter still applies to the part that is read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What analysing one file gave: its digest, facts if parsed, a problem if any."""
+
+    path: str
+    digest: str
+    facts: SourceFacts | None
+    problem: tuple[Span, str] | None = None
+    parsed: bool = False
+
+
+def digest_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def decode(data: bytes) -> tuple[bytes | None, tuple[Span, str] | None]:
+    """UTF-8 bytes to parse and a problem to report. UTF-16 with a BOM is converted; invalid UTF-8
+    is parsed with replacement characters and reported; NUL bytes mean a binary file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            return None, (FILE_SPAN, f"invalid UTF-16 at byte {exc.start}")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return None, (
+            Span(line, 1, line, 1),
+            f"binary content (NUL byte at offset {nul}); not a "
+            "source file? Exclude it or rename it",
+        )
+    try:
+        data.decode("utf-8")
+        return data, None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        fixed = data.decode("utf-8", "replace").encode("utf-8")
+        return fixed, (
+            Span(line, 1, line, 1),
+            f"invalid UTF-8 at byte {exc.start} (line {line}); "
+            "scanned with replacement characters. Save the file as UTF-8",
+        )
+
+
+def passes_prefilter(data: bytes, literals: tuple[bytes, ...]) -> bool:
+    """True if the raw bytes contain any literal a finding needs; most files stop here."""
+    return any(lit in data for lit in literals)
+
+
+def analyze_data(path: str, language: str, data: bytes, literals: tuple[bytes, ...]) -> Outcome:
+    digest = digest_of(data)
+    if not passes_prefilter(data, literals):
+        return Outcome(path, digest, None)
+    if len(data) > MAX_SOURCE_BYTES:
+        return Outcome(
+            path,
+            digest,
+            None,
+            (
+                FILE_SPAN,
+                f"{len(data) // 2**20} MiB source file is "
+                f"over the {MAX_SOURCE_BYTES // 2**20} MiB parse limit; not parsed",
+            ),
+        )
+    text, problem = decode(data)
+    if text is None:
+        return Outcome(path, digest, None, problem)
+    from ameide_guard.parsers import parse_source
+
+    try:
+        facts = parse_source(language, text, path)
+    except RecursionError:
+        return Outcome(path, digest, None, (FILE_SPAN, "nesting too deep to parse"))
+    return Outcome(path, digest, facts, problem, parsed=True)
+
+
+def analyze_file(root: str, path: str, language: str, literals: tuple[bytes, ...]) -> Outcome:
+    try:
+        data = (Path(root) / path).read_bytes()
+    except OSError as exc:
+        return Outcome(path, "", None, (FILE_SPAN, f"cannot read: {exc.strerror or exc}"))
+    return analyze_data(path, language, data, literals)
+
+
+def analyze_batch(
+    root: str, items: list[tuple[str, str]], literals: tuple[bytes, ...]
+) -> list[Outcome]:
+    """One worker task: a batch of (path, language); a failure on one file stays on that file."""
+    results = []
+    for path, language in items:
+        try:
+            results.append(analyze_file(root, path, language, literals))
+        except Exception as exc:
+            results.append(
+                Outcome(path, "", None, (FILE_SPAN, f"internal error while analysing: {exc!r}"))
+            )
+    return results

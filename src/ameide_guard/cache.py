@@ -1,0 +1,171 @@
+"""The per-file results cache under `.ameide-guard-cache/`.
+
+Entries are keyed by content digest, and the whole file is salted with the tool version and the
+effective config digest, so a change to either starts afresh. A stat record (size, mtime, inode)
+per path lets a warm scan skip reading unchanged files at all, as git's index does.
+
+The cache is JSON, never pickle: it lives inside the scanned tree, and a hostile repository could
+commit one, so loading it must not be able to run code. Anything malformed means "no cache". It
+is written to a temporary file and renamed into place, so two scans at once never see half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ameide_guard._version import __version__
+from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
+
+CACHE_DIR_NAME = ".ameide-guard-cache"
+FORMAT = 1
+
+
+def _span(s: Span) -> list[int]:
+    return [s.line, s.column, s.end_line, s.end_column]
+
+
+def encode_facts(f: SourceFacts) -> list[Any]:
+    return [
+        f.language,
+        [
+            [
+                i.module,
+                _span(i.span),
+                i.kind,
+                i.type_only,
+                list(i.names),
+                i.alias,
+                i.statement_line,
+                list(i.bindings),
+            ]
+            for i in f.imports
+        ],
+        [[c.callee, _span(c.span), list(c.args)] for c in f.calls],
+        [[s.line, s.column, s.target_line, list(s.ids), s.reason] for s in f.suppressions],
+        [[_span(sp), msg] for sp, msg in f.problems],
+    ]
+
+
+def decode_facts(raw: list[Any]) -> SourceFacts:
+    language, imports, calls, supps, problems = raw
+    return SourceFacts(
+        language=str(language),
+        imports=tuple(
+            ImportRef(str(m), Span(*sp), str(k), bool(t), tuple(n), a, int(sl), tuple(b))
+            for m, sp, k, t, n, a, sl, b in imports
+        ),
+        calls=tuple(CallRef(str(c), Span(*sp), tuple(a)) for c, sp, a in calls),
+        suppressions=tuple(
+            Suppression(int(ln), int(col), int(t), tuple(ids), str(r))
+            for ln, col, t, ids, r in supps
+        ),
+        problems=tuple((Span(*sp), str(msg)) for sp, msg in problems),
+    )
+
+
+@dataclass
+class Entry:
+    """A cached outcome: facts (None if the prefilter skipped the file) and a problem."""
+
+    facts: SourceFacts | None
+    problem: tuple[Span, str] | None
+    parsed: bool
+
+
+@dataclass
+class FactsCache:
+    directory: Path
+    salt: str
+    stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
+    dirty: bool = False
+
+    @classmethod
+    def open(cls, directory: Path, config_digest: str, literals: tuple[bytes, ...]) -> FactsCache:
+        material = "\0".join([__version__, config_digest, *sorted(x.decode() for x in literals)])
+        salt = hashlib.sha256(material.encode()).hexdigest()[:16]
+        cache = cls(directory, salt)
+        cache._load()
+        return cache
+
+    @property
+    def file(self) -> Path:
+        return self.directory / f"facts-v{FORMAT}.json"
+
+    def _load(self) -> None:
+        try:
+            with open(self.file, encoding="utf-8") as handle:
+                raw = json.load(handle)
+            if raw.get("salt") != self.salt or raw.get("format") != FORMAT:
+                return
+            self.stats = {
+                p: (int(a), int(b), int(c), str(d)) for p, (a, b, c, d) in raw["stats"].items()
+            }
+            entries = {}
+            for digest, (facts, problem, parsed) in raw["entries"].items():
+                entries[digest] = Entry(
+                    decode_facts(facts) if facts is not None else None,
+                    (Span(*problem[0]), str(problem[1])) if problem else None,
+                    bool(parsed),
+                )
+            self.entries = entries
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            self.stats, self.entries = {}, {}
+
+    def lookup(self, path: str, stat: os.stat_result) -> tuple[str, Entry] | None:
+        """The cached outcome for an unchanged file (same size, mtime and inode), else None."""
+        record = self.stats.get(path)
+        if record is None:
+            return None
+        size, mtime, inode, digest = record
+        if (size, mtime, inode) != (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+            return None
+        entry = self.entries.get(digest)
+        return (digest, entry) if entry is not None else None
+
+    def lookup_digest(self, digest: str) -> Entry | None:
+        return self.entries.get(digest)
+
+    def store(self, path: str, stat: os.stat_result | None, digest: str, entry: Entry) -> None:
+        if not digest:
+            return
+        if stat is not None:
+            self.stats[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, digest)
+        self.entries[digest] = entry
+        self.dirty = True
+
+    def save(self, live_paths: set[str]) -> None:
+        """Write atomically, keeping only entries of files that still exist."""
+        if not self.dirty:
+            return
+        stats = {p: list(v) for p, v in sorted(self.stats.items()) if p in live_paths}
+        live = {v[3] for v in stats.values()}
+        entries = {
+            d: [
+                encode_facts(e.facts) if e.facts is not None else None,
+                [_span(e.problem[0]), e.problem[1]] if e.problem else None,
+                e.parsed,
+            ]
+            for d, e in self.entries.items()
+            if d in live
+        }
+        payload = {"format": FORMAT, "salt": self.salt, "stats": stats, "entries": entries}
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
+            fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.directory)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(tmp)

@@ -1,0 +1,357 @@
+"""Command line (DESIGN.md, Command line). Heavy modules are imported inside commands so that
+`ameide-guard --version` starts fast.
+
+Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 usage, config or I/O
+error, with a one-line cause on stderr and never a traceback (set AMEIDE_GUARD_DEBUG=1 for one).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ameide_guard._version import __version__
+
+FORMATS = ("text", "json", "sarif", "github")
+FAIL_ON = ("error", "warning", "note", "never")
+
+
+class UsageProblem(Exception):
+    """A problem with what the user asked for; printed as one line, exit 2."""
+
+
+def _fail(message: str) -> None:
+    click.echo(f"ameide-guard: error: {message}", err=True)
+    sys.exit(2)
+
+
+def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every expected failure into one line and exit 2; unexpected ones too, unless
+    debugging is asked for."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ameide_guard.config import ConfigError
+
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, UsageProblem) as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}")
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except Exception as exc:
+            if os.environ.get("AMEIDE_GUARD_DEBUG"):
+                raise
+            _fail(f"internal error: {exc!r}; rerun with AMEIDE_GUARD_DEBUG=1 and report it")
+
+    return wrapper
+
+
+def find_root(start: Path) -> Path:
+    """The project root for `start`: the nearest directory upwards holding an ameide-guard
+    config, else the git work tree's top, else `start` itself (as ruff finds its project)."""
+    from ameide_guard.config import has_config
+
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for directory in (start, *start.parents):
+        if has_config(directory):
+            return directory
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def _rule_ids(text: str | None) -> frozenset[str] | None:
+    if text is None:
+        return None
+    from ameide_guard.registry import resolve_rule_id
+
+    ids = set()
+    for name in (x.strip() for x in text.split(",")):
+        if not name:
+            continue
+        rule_id = resolve_rule_id(name)
+        if rule_id is None:
+            raise UsageProblem(f"unknown rule {name!r}; run `ameide-guard rules` for the ids")
+        ids.add(rule_id)
+    return frozenset(ids)
+
+
+def _parse_outputs(fmt: str, outputs: tuple[str, ...]) -> list[tuple[str, str]]:
+    """`--output FILE` writes `--format` there; `--output FORMAT=FILE` names its own format."""
+    if not outputs:
+        return [(fmt, "-")]
+    result = []
+    for item in outputs:
+        name, sep, target = item.partition("=")
+        if sep and name in FORMATS:
+            result.append((name, target or "-"))
+        else:
+            result.append((fmt, item))
+    return result
+
+
+def _relative_paths(root: Path, paths: tuple[str, ...]) -> tuple[str, ...] | None:
+    rel: list[str] = []
+    for raw in paths:
+        full = Path(raw).resolve()
+        try:
+            inside = full.relative_to(root)
+        except ValueError:
+            raise UsageProblem(f"{raw}: outside the project root {root}") from None
+        text = inside.as_posix()
+        if text in ("", "."):
+            return None
+        rel.append(text)
+    return tuple(rel) if rel else None
+
+
+def _load(root: Path, config_path: str | None):  # type: ignore[no-untyped-def]
+    from ameide_guard.config import load_config
+
+    return load_config(root, Path(config_path) if config_path else None)
+
+
+def _write(target: str, text: str) -> None:
+    if target == "-":
+        click.echo(text, nl=False)
+        return
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ameide-guard")
+def main() -> None:
+    """ameide-guard: services consume the released SDKs only.
+
+    Scans TS/JS, Go and Python sources and the manifests around them for breaches of the
+    Buf-centric monorepo architecture. See `ameide-guard rules` and `ameide-guard explain ID`.
+    """
+
+
+def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(exists=True)),
+        click.option(
+            "--root",
+            type=click.Path(exists=True, file_okay=False),
+            help="Project root (default: nearest config or git work tree).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Config file (default: discovered at the root).",
+        ),
+        click.option("--select", help="Only these rule ids or slugs (comma-separated)."),
+        click.option("--ignore", "ignore_ids", help="Skip these rule ids or slugs."),
+        click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=0),
+            default=0,
+            help="Worker processes (default: the number of cores).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            help="Cache directory (default: <root>/.ameide-guard-cache).",
+        ),
+        click.option("--deep", is_flag=True, help="AG303: compare the Buf image with the bundle."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run(
+    paths: tuple[str, ...],
+    root: str | None,
+    config_path: str | None,
+    select: str | None,
+    ignore_ids: str | None,
+    jobs: int,
+    no_cache: bool,
+    cache_dir: str | None,
+    deep: bool,
+    baseline: str | None = None,
+    diff_base: str | None = None,
+):  # type: ignore[no-untyped-def]
+    from ameide_guard.engine import ScanOptions, scan
+
+    start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
+    project = Path(root).resolve() if root else find_root(start)
+    config = _load(project, config_path)
+    env_cache = os.environ.get("AMEIDE_GUARD_CACHE_DIR")
+    options = ScanOptions(
+        root=project,
+        paths=_relative_paths(project, paths),
+        select=_rule_ids(select),
+        ignore=_rule_ids(ignore_ids) or frozenset(),
+        jobs=jobs,
+        use_cache=not no_cache and not os.environ.get("AMEIDE_GUARD_NO_CACHE"),
+        cache_dir=Path(cache_dir or env_cache) if (cache_dir or env_cache) else None,
+        baseline=Path(baseline) if baseline else None,
+        diff_base=diff_base,
+        deep=deep or bool(config.rule("AG303").options.get("deep"))
+        if "AG303" in config.rules
+        else deep,
+    )
+    result = scan(config, options)
+    for note in result.notes:
+        click.echo(f"ameide-guard: note: {note}", err=True)
+    return result
+
+
+@main.command()
+@_scan_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    help="FILE for --format, or FORMAT=FILE; repeatable; `-` is stdout.",
+)
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Report only findings not recorded in this baseline file.",
+)
+@click.option("--diff-base", help="Report only findings on lines changed since this git revision.")
+@guarded
+def scan(
+    fmt: str,
+    outputs: tuple[str, ...],
+    fail_on: str,
+    baseline: str | None,
+    diff_base: str | None,
+    **kwargs: Any,
+) -> None:
+    """Scan the repository (or only PATHS, as pre-commit passes them)."""
+    from ameide_guard.model import Level
+    from ameide_guard.reporters import render
+
+    if baseline and not Path(baseline).is_file():
+        raise UsageProblem(
+            f"{baseline}: baseline file not found; create it with "
+            "`ameide-guard baseline --output FILE`"
+        )
+    result = _run(baseline=baseline, diff_base=diff_base, **kwargs)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for name, target in _parse_outputs(fmt, outputs):
+        _write(target, render(name, result, color=color and target == "-"))
+    if fail_on == "never":
+        sys.exit(0)
+    threshold = Level.parse(fail_on)
+    sys.exit(1 if any(f.level >= threshold for f in result.findings) else 0)
+
+
+@main.command("baseline")
+@_scan_options
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    default=".ameide-guard-baseline.json",
+    show_default=True,
+    help="Baseline file to write.",
+)
+@guarded
+def baseline_cmd(output: str, **kwargs: Any) -> None:
+    """Record today's findings; `scan --baseline FILE` then reports only new ones."""
+    from ameide_guard.baseline import write_baseline
+
+    result = _run(**kwargs)
+    count = write_baseline(result.findings, Path(output))
+    click.echo(
+        f"ameide-guard: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True
+    )
+
+
+@main.command()
+@click.option("--root", type=click.Path(exists=True, file_okay=False))
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@guarded
+def stamp(root: str | None, config_path: str | None) -> None:
+    """Record the proto package's fresh state for AG303 (writes the stamp file only)."""
+    from ameide_guard.stamp import write_stamp
+
+    project = Path(root).resolve() if root else find_root(Path.cwd())
+    config = _load(project, config_path)
+    written = write_stamp(project, config)
+    click.echo(f"ameide-guard: wrote {written}", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@guarded
+def rules(fmt: str, config_path: str | None) -> None:
+    """List the rules with their level and a one-line description."""
+    import json
+
+    from ameide_guard.docs import help_uri
+    from ameide_guard.registry import rule_metas
+
+    config = _load(find_root(Path.cwd()), config_path)
+    rows = []
+    for meta in rule_metas():
+        setting = config.rule(meta.id)
+        level = setting.level.label if setting.level else "off"
+        rows.append(
+            {
+                "id": meta.id,
+                "slug": meta.slug,
+                "level": level,
+                "default_level": meta.default_level.label,
+                "summary": meta.short,
+                "help_uri": help_uri(meta.id),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['slug']:<30} {row['level']:<8} {row['summary']}")
+
+
+@main.command()
+@click.argument("rule")
+@guarded
+def explain(rule: str) -> None:
+    """Print one rule's documentation page."""
+    from ameide_guard.docs import rule_page
+    from ameide_guard.registry import resolve_rule_id
+
+    rule_id = resolve_rule_id(rule)
+    if rule_id is None:
+        raise UsageProblem(f"unknown rule {rule!r}; run `ameide-guard rules` for the ids")
+    click.echo(rule_page(rule_id))
+
+
+@main.command()
+@click.option("--root", type=click.Path(exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing ameide-guard.toml.")
+@guarded
+def init(root: str | None, force: bool) -> None:
+    """Write a starter ameide-guard.toml for the repository found."""
+    from ameide_guard.init_config import write_starter_config
+
+    project = Path(root).resolve() if root else find_root(Path.cwd())
+    written = write_starter_config(project, force=force)
+    click.echo(f"ameide-guard: wrote {written}", err=True)

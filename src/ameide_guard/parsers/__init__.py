@@ -1,0 +1,49 @@
+"""Source-language parsers. Each turns one file's bytes into `SourceFacts`: the imports, the few
+calls call-level rules need, the suppression comments and any parse problem.
+
+`SOURCE_KINDS` maps file suffixes to a language; `parse_source` dispatches. Grammars load lazily
+so that commands which parse nothing (`--version`, `rules`) stay fast.
+"""
+
+from __future__ import annotations
+
+from ameide_guard.model import SourceFacts
+
+SOURCE_KINDS: dict[str, str] = {
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".js": "javascript",
+    ".jsx": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".go": "go",
+    ".py": "python",
+    ".pyi": "python",
+}
+
+
+def source_kind(path: str) -> str | None:
+    """The language of a source file by its suffix, or None if it is not source we parse."""
+    dot = path.rfind(".")
+    if dot < 0 or "/" in path[dot:]:
+        return None
+    return SOURCE_KINDS.get(path[dot:].lower())
+
+
+def parse_source(language: str, source: bytes, path: str = "") -> SourceFacts:
+    """Parse UTF-8 `source` of `language`; never raises for bad input (problems are facts)."""
+    if language in ("typescript", "tsx", "javascript"):
+        from ameide_guard.parsers.typescript import parse
+
+        return parse(language, source, declaration=path.endswith((".d.ts", ".d.mts", ".d.cts")))
+    if language == "go":
+        from ameide_guard.parsers.golang import parse
+
+        return parse(source)
+    if language == "python":
+        from ameide_guard.parsers.python import parse
+
+        return parse(source)
+    raise ValueError(f"no parser for {language}")

@@ -1,0 +1,65 @@
+"""Go imports via tree-sitter: single, grouped, aliased, dot and blank import specs.
+
+Selector calls of the form `pkg.New<Name>Client(...)` are kept for AG103; serving calls need no
+record because they are allowed."""
+
+from __future__ import annotations
+
+from ameide_guard.model import CallRef, ImportRef, SourceFacts
+from ameide_guard.parsers.treesitter import (
+    captures,
+    first_error,
+    node_span,
+    parse_tree,
+    string_content,
+)
+from ameide_guard.suppressions import scan_suppressions
+
+_IMPORTS = "(import_spec name: (_)? @name path: (_) @path) @spec"
+_CALLS = """
+(call_expression
+  function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+  arguments: (argument_list) @args
+  (#match? @fn "^New[A-Za-z0-9_]*Client$")) @call
+"""
+
+
+def parse(source: bytes) -> SourceFacts:
+    tree = parse_tree("go", source)
+    root = tree.root_node
+    imports: list[ImportRef] = []
+    for _, match in captures("go", _IMPORTS, root):
+        path_node = match["path"][0]
+        module = string_content(path_node)
+        if module is None:
+            continue
+        name = match.get("name")
+        alias = name[0].text.decode() if name else None
+        imports.append(
+            ImportRef(
+                module=module,
+                span=node_span(path_node, source),
+                kind="go",
+                alias=alias,
+                statement_line=match["spec"][0].start_point[0] + 1,
+                bindings=(alias,) if alias else (),
+            )
+        )
+    calls: list[CallRef] = []
+    if b"Client(" in source:
+        for _, match in captures("go", _CALLS, root):
+            callee = f"{match['pkg'][0].text.decode()}.{match['fn'][0].text.decode()}"
+            args = tuple(
+                a.text.decode("utf-8", "replace") for a in match["args"][0].named_children[:2]
+            )
+            calls.append(
+                CallRef(callee=callee, span=node_span(match["call"][0], source), args=args)
+            )
+    error = first_error(tree, source)
+    return SourceFacts(
+        language="go",
+        imports=tuple(imports),
+        calls=tuple(calls),
+        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
+        problems=(error,) if error else (),
+    )

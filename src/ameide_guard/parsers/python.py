@@ -1,0 +1,115 @@
+"""Python imports via tree-sitter-python.
+
+Chosen over the stdlib `ast` by measurement (README, Design): on the benchmark corpus the
+tree-sitter parse plus query is faster than `ast.parse` plus a walk, and it still reads a file
+with a syntax error (or Python 2 code) instead of losing every import in it. Imports anywhere
+count (functions, `try`, `if`); those in the body of `if TYPE_CHECKING:` are type-only.
+`<Name>Stub(` calls are kept for AG103.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ameide_guard.model import CallRef, ImportRef, SourceFacts
+from ameide_guard.parsers.treesitter import captures, first_error, node_span, parse_tree
+from ameide_guard.suppressions import scan_suppressions
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_IMPORTS = """
+(import_statement) @plain
+(import_from_statement) @from
+"""
+_CALLS = """
+(call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args
+  (#match? @fn "Stub$")) @call
+"""
+_TYPE_CHECKING = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"})
+
+
+def _type_checking_only(node: Node) -> bool:
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == "if_statement" and child == parent.child_by_field_name("consequence"):
+            condition = parent.child_by_field_name("condition")
+            if condition is not None and condition.text.decode() in _TYPE_CHECKING:
+                return True
+        if parent.type in ("function_definition", "class_definition"):
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _dotted(node: Node) -> str:
+    return "".join(node.text.decode().split())
+
+
+def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
+    span = node_span(stmt, source)
+    type_only = _type_checking_only(stmt)
+    line = span.line
+    if stmt.type == "import_statement":
+        refs = []
+        for child in stmt.children_by_field_name("name"):
+            alias = None
+            if child.type == "aliased_import":
+                alias_node = child.child_by_field_name("alias")
+                alias = alias_node.text.decode() if alias_node is not None else None
+                child = child.child_by_field_name("name") or child
+            module = _dotted(child)
+            binding = alias or module.split(".")[0]
+            refs.append(
+                ImportRef(module, span, "py-import", type_only, (), alias, line, (binding,))
+            )
+        return refs
+    module_node = stmt.child_by_field_name("module_name")
+    if module_node is None:
+        return []
+    names: list[str] = []
+    bindings: list[str] = []
+    for child in stmt.children_by_field_name("name"):
+        local = None
+        if child.type == "aliased_import":
+            alias_node = child.child_by_field_name("alias")
+            local = alias_node.text.decode() if alias_node is not None else None
+            child = child.child_by_field_name("name") or child
+        names.append(_dotted(child))
+        bindings.append(local or names[-1])
+    if any(c.type == "wildcard_import" for c in stmt.named_children):
+        names.append("*")
+    module = _dotted(module_node)
+    return [
+        ImportRef(module, span, "py-from", type_only, tuple(names), None, line, tuple(bindings))
+    ]
+
+
+def parse(source: bytes) -> SourceFacts:
+    tree = parse_tree("python", source)
+    root = tree.root_node
+    imports: list[ImportRef] = []
+    for _, match in captures("python", _IMPORTS, root):
+        stmt = (match.get("plain") or match.get("from"))[0]
+        imports.extend(_imports_of(stmt, source))
+    calls: list[CallRef] = []
+    if b"Stub(" in source:
+        for _, match in captures("python", _CALLS, root):
+            args = tuple(
+                a.text.decode("utf-8", "replace") for a in match["args"][0].named_children[:2]
+            )
+            calls.append(
+                CallRef(
+                    callee=_dotted(match["fn"][0]),
+                    span=node_span(match["call"][0], source),
+                    args=args,
+                )
+            )
+    error = first_error(tree, source)
+    return SourceFacts(
+        language="python",
+        imports=tuple(imports),
+        calls=tuple(calls),
+        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
+        problems=(error,) if error else (),
+    )

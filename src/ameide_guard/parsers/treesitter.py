@@ -1,0 +1,154 @@
+"""Shared tree-sitter plumbing: grammars, cached parsers and queries, spans in characters.
+
+Parsers and compiled queries are cached per process (workers each build their own once)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from ameide_guard.model import Span
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node, Parser, Query, Tree
+
+MAX_ERRORS_REPORTED = 1
+
+
+@cache
+def language(name: str) -> Language:
+    from tree_sitter import Language
+
+    if name == "go":
+        import tree_sitter_go as grammar
+
+        return Language(grammar.language())
+    if name == "typescript":
+        import tree_sitter_typescript as grammar
+
+        return Language(grammar.language_typescript())
+    if name == "tsx":
+        import tree_sitter_typescript as grammar
+
+        return Language(grammar.language_tsx())
+    if name == "javascript":
+        import tree_sitter_javascript as grammar
+
+        return Language(grammar.language())
+    if name == "python":
+        import tree_sitter_python as grammar
+
+        return Language(grammar.language())
+    raise ValueError(f"no tree-sitter grammar for {name}")
+
+
+@cache
+def parser(name: str) -> Parser:
+    from tree_sitter import Parser
+
+    return Parser(language(name))
+
+
+@cache
+def query(name: str, source: str) -> Query:
+    from tree_sitter import Query
+
+    return Query(language(name), source)
+
+
+def parse_tree(name: str, source: bytes) -> Tree:
+    return parser(name).parse(source)
+
+
+def captures(name: str, query_source: str, node: Node) -> list[tuple[int, dict[str, list[Node]]]]:
+    from tree_sitter import QueryCursor
+
+    return QueryCursor(query(name, query_source)).matches(node)
+
+
+def char_column(source: bytes, line_start: int, byte_column: int) -> int:
+    """1-based character column of a byte column (tree-sitter counts bytes)."""
+    chunk = source[line_start : line_start + byte_column]
+    if chunk.isascii():
+        return byte_column + 1
+    return len(chunk.decode("utf-8", "replace")) + 1
+
+
+def node_span(node: Node, source: bytes) -> Span:
+    """The node's region, 1-based, columns in characters."""
+    start_row, start_col = node.start_point
+    end_row, end_col = node.end_point
+    start_line_at = node.start_byte - start_col
+    end_line_at = node.end_byte - end_col
+    return Span(
+        start_row + 1,
+        char_column(source, start_line_at, start_col),
+        end_row + 1,
+        char_column(source, end_line_at, end_col),
+    )
+
+
+def first_error(tree: Tree, source: bytes) -> tuple[Span, str] | None:
+    """The first syntax error of a tree as a span and a message, or None for a clean tree."""
+    root = tree.root_node
+    if not root.has_error:
+        return None
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            span = node_span(node, source)
+            what = f"missing `{node.type}`" if node.is_missing else "unexpected syntax"
+            return span, f"syntax error ({what}) at line {span.line}, column {span.column}"
+        stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
+    return node_span(root, source), "syntax error"
+
+
+def string_content(node: Node) -> str | None:
+    """The value of a string literal node (JS/TS string or template without substitutions, Go
+    interpreted or raw string), or None when it is computed."""
+    text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+    if node.type == "template_string":
+        if any(c.type == "template_substitution" for c in node.children):
+            return None
+        return text[1:-1]
+    if len(text) >= 2 and text[0] in "\"'`" and text[-1] == text[0]:
+        body = text[1:-1]
+        if "\\" in body and text[0] != "`":
+            body = _unescape(body)
+        return body
+    return None
+
+
+def _unescape(body: str) -> str:
+    out, i = [], 0
+    simple = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "/": "/", "0": "\0"}
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in simple:
+                out.append(simple[nxt])
+                i += 2
+                continue
+            if nxt == "u" and i + 5 < len(body) + 1:
+                digits = body[i + 2 : i + 6]
+                try:
+                    out.append(chr(int(digits, 16)))
+                    i += 6
+                    continue
+                except ValueError:
+                    pass
+            if nxt == "x":
+                try:
+                    out.append(chr(int(body[i + 2 : i + 4], 16)))
+                    i += 4
+                    continue
+                except ValueError:
+                    pass
+            out.append(nxt)
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)

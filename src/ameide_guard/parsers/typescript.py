@@ -1,0 +1,184 @@
+"""TypeScript, TSX and JavaScript imports via tree-sitter.
+
+Every module-loading form: `import … from`, `import "x"`, `export … from`, `export * from`,
+`require("x")`, `import("x")`, `import x = require("x")`. Type-only: `import type`,
+`export type … from`, imports whose every specifier is `type`, `import()` in a type position, and
+everything in a `.d.ts`. Calls to the Connect client factories are kept for AG103.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ameide_guard.model import CallRef, ImportRef, SourceFacts
+from ameide_guard.parsers.treesitter import (
+    captures,
+    first_error,
+    node_span,
+    parse_tree,
+    string_content,
+)
+from ameide_guard.suppressions import scan_suppressions
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+_COMMON = """
+(import_statement source: (string) @src) @stmt
+(export_statement source: (string) @src) @stmt
+(call_expression function: [(identifier) (import)] @fn
+  arguments: (arguments . [(string) (template_string)] @src)) @stmt
+"""
+_TS_ONLY = "(import_require_clause source: (string) @src) @stmt\n"
+_QUERIES = {
+    "typescript": _COMMON + _TS_ONLY,
+    "tsx": _COMMON + _TS_ONLY,
+    "javascript": _COMMON,
+}
+CLIENT_FACTORIES = ("createClient", "createPromiseClient", "createCallbackClient")
+_CALLS = """
+(call_expression function: (identifier) @fn arguments: (arguments) @args) @call
+"""
+_TYPE_CONTEXTS = frozenset(
+    {
+        "type_annotation",
+        "type_alias_declaration",
+        "type_arguments",
+        "interface_declaration",
+        "type_query",
+        "generic_type",
+        "lookup_type",
+        "union_type",
+        "intersection_type",
+    }
+)
+
+
+def _has_token(node: Node, token: str) -> bool:
+    return any(not c.is_named and c.type == token for c in node.children)
+
+
+def _bindings(clause: Node) -> tuple[tuple[str, ...], bool]:
+    """Local names an import or export clause binds, and whether every one is `type`-only."""
+    names: list[str] = []
+    typed: list[bool] = []
+    for child in clause.named_children:
+        if child.type == "identifier":
+            names.append(child.text.decode())
+            typed.append(False)
+        elif child.type in ("namespace_import", "namespace_export"):
+            ident = child.named_children[-1] if child.named_children else None
+            if ident is not None:
+                names.append(ident.text.decode())
+            typed.append(False)
+        elif child.type in ("named_imports", "export_clause"):
+            for spec in child.named_children:
+                if spec.type not in ("import_specifier", "export_specifier"):
+                    continue
+                idents = [c for c in spec.named_children if c.type in ("identifier", "string")]
+                if idents:
+                    names.append(idents[-1].text.decode().strip("'\""))
+                typed.append(_has_token(spec, "type"))
+    return tuple(names), bool(typed) and all(typed)
+
+
+def _in_type_position(node: Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.type in _TYPE_CONTEXTS:
+            return True
+        if parent.type in ("statement_block", "program", "arrow_function", "function_declaration"):
+            return False
+        parent = parent.parent
+    return False
+
+
+def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -> ImportRef | None:
+    src = match["src"][0]
+    stmt = match["stmt"][0]
+    module = string_content(src)
+    if module is None:
+        return None
+    names: tuple[str, ...] = ()
+    type_only = declaration
+    if stmt.type == "call_expression":
+        fn = match["fn"][0]
+        if fn.type == "identifier":
+            if fn.text != b"require":
+                return None
+            kind = "require"
+        else:
+            kind = "dynamic"
+            type_only = type_only or _in_type_position(stmt)
+        if len(match.get("src", [])) != 1:
+            return None
+    elif stmt.type == "import_require_clause":
+        kind = "import-equals"
+        ident = stmt.child_by_field_name("name") or next(
+            (c for c in stmt.named_children if c.type == "identifier"), None
+        )
+        names = (ident.text.decode(),) if ident is not None else ()
+        outer = stmt.parent
+        type_only = type_only or (outer is not None and _has_token(outer, "type"))
+        stmt = outer or stmt
+    elif stmt.type == "import_statement":
+        kind = "import"
+        clause = next((c for c in stmt.named_children if c.type == "import_clause"), None)
+        if clause is not None:
+            names, all_typed = _bindings(clause)
+            type_only = type_only or _has_token(stmt, "type") or all_typed
+    else:
+        kind = "export"
+        names, all_typed = _bindings(stmt)
+        type_only = type_only or _has_token(stmt, "type") or all_typed
+    return ImportRef(
+        module=module,
+        span=node_span(src, source),
+        kind=kind,
+        type_only=type_only,
+        names=names,
+        statement_line=stmt.start_point[0] + 1,
+        bindings=names,
+    )
+
+
+def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:
+    calls: list[CallRef] = []
+    for _, match in captures(language, _CALLS, root):
+        fn = match["fn"][0]
+        name = fn.text.decode()
+        if name not in CLIENT_FACTORIES:
+            continue
+        args = match["args"][0]
+        texts = tuple(a.text.decode("utf-8", "replace") for a in args.named_children[:2])
+        calls.append(CallRef(callee=name, span=node_span(match["call"][0], source), args=texts))
+    return tuple(calls)
+
+
+def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceFacts:
+    tree = parse_tree(language, source)
+    root = tree.root_node
+    imports: list[ImportRef] = []
+    seen: set[int] = set()
+    for _, match in captures(language, _QUERIES[language], root):
+        src = match["src"][0]
+        if src.start_byte in seen:
+            continue
+        ref = _import_of(match, source, declaration)
+        if ref is not None:
+            seen.add(src.start_byte)
+            imports.append(ref)
+    imports.sort(key=lambda r: (r.span.line, r.span.column))
+    calls = (
+        _calls(language, root, source)
+        if any(f.encode() in source for f in CLIENT_FACTORIES)
+        else ()
+    )
+    error = first_error(tree, source)
+    return SourceFacts(
+        language=language,
+        imports=tuple(imports),
+        calls=calls,
+        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
+        problems=(error,) if error else (),
+    )

@@ -1,0 +1,152 @@
+"""Rule metadata and the rule base class.
+
+A rule is a class with a `meta` and one or both hooks:
+
+* `check_source(file, ctx)` runs once per parsed source file (TS/JS, Go, Python) on the facts
+  its parser extracted; it never reads or parses anything itself.
+* `check_repo(repo, ctx)` runs once per scan on the repository view, for rules that read
+  manifests, lockfiles or several files together; `repo` memoises every read and parse.
+
+Rules live in `ameide_guard.checks.*` modules named in `checks.CHECK_MODULES`; adding a rule is
+adding a class there plus its page in `rules/`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ameide_guard.model import Finding, Level, Span
+
+if TYPE_CHECKING:
+    from ameide_guard.config import Config
+    from ameide_guard.repo import RepoView, SourceFile
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option of a rule's config table: its default, a validator, and the allowed values as
+    the error message should state them."""
+
+    default: Any
+    check: Callable[[Any], bool]
+    allowed: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    slug: str
+    name: str
+    short: str
+    default_level: Level
+    tags: tuple[str, ...] = ()
+    options: Mapping[str, OptionSpec] = field(default_factory=dict)
+    literals: tuple[str, ...] = ()
+    """Extra literals (besides the config's module patterns) that make a source file worth parsing
+    for this rule."""
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule sees of the configuration: its own level and options, and the whole config."""
+
+    meta: RuleMeta
+    level: Level
+    options: Mapping[str, Any]
+    config: Config
+
+    def finding(
+        self,
+        path: str,
+        span: Span,
+        message: str,
+        *,
+        key: str = "",
+        level: Level | None = None,
+        context_line: int = 0,
+    ) -> Finding:
+        """Build a finding of this rule at its configured level (or `level` where the rule itself
+        grades, as AG101 does for type-only imports)."""
+        return Finding(
+            rule=self.meta.id,
+            slug=self.meta.slug,
+            level=self.level if level is None else level,
+            path=path,
+            span=span,
+            message=message,
+            key=key,
+            context_line=context_line or span.line,
+        )
+
+
+class Rule:
+    """Base class; subclasses set `meta` and override the hooks they need."""
+
+    meta: ClassVar[RuleMeta]
+
+    def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterable[Finding]:
+        return ()
+
+    def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterable[Finding]:
+        return ()
+
+
+def level_option(default: str) -> OptionSpec:
+    """An option whose value is a level name or `off` (as AG101's `type-only-level`)."""
+    return OptionSpec(
+        default, lambda v: v in ("error", "warning", "note", "off"), "error, warning, note, off"
+    )
+
+
+def string_list_option(default: Iterable[str] = ()) -> OptionSpec:
+    return OptionSpec(
+        tuple(default),
+        lambda v: isinstance(v, list | tuple) and all(isinstance(x, str) for x in v),
+        "a list of strings",
+    )
+
+
+def bool_option(default: bool) -> OptionSpec:
+    return OptionSpec(default, lambda v: isinstance(v, bool), "true or false")
+
+
+def string_option(default: str) -> OptionSpec:
+    return OptionSpec(default, lambda v: isinstance(v, str) and bool(v), "a non-empty string")
+
+
+@cache
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class, sorted by id. Imported once per process."""
+    from ameide_guard.checks import CHECK_MODULES
+
+    found: dict[str, type[Rule]] = {}
+    for module_name in CHECK_MODULES:
+        module = importlib.import_module(f"ameide_guard.checks.{module_name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
+                meta = getattr(value, "meta", None)
+                if meta is not None and value.__module__ == module.__name__:
+                    found[meta.id] = value
+    return tuple(found[k] for k in sorted(found))
+
+
+def rule_metas() -> tuple[RuleMeta, ...]:
+    return tuple(r.meta for r in all_rules())
+
+
+def resolve_rule_id(name: str) -> str | None:
+    """The id for an id or slug (case-insensitive for ids), or None if no rule has that name."""
+    for meta in rule_metas():
+        if name.upper() == meta.id or name == meta.slug:
+            return meta.id
+    return None
+
+
+def iter_rule_names() -> Iterator[str]:
+    for meta in rule_metas():
+        yield meta.id
+        yield meta.slug

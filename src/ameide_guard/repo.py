@@ -1,0 +1,151 @@
+"""The repository as rules see it: discovered files with zones, and memoised reads and parses.
+
+`RepoView` is the one place repo-level rules read from, so a manifest read by five rules is read
+and parsed once, a read failure becomes one AG900 finding, and suppression comments in manifests
+are collected as a side effect of reading them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ameide_guard.model import FILE_SPAN, FileProblem, SourceFacts, Span, Suppression, Zone
+from ameide_guard.suppressions import scan_suppressions
+
+if TYPE_CHECKING:
+    from ameide_guard.config import Config
+    from ameide_guard.targets import ImportPolicy, ImportTarget
+    from ameide_guard.zones import ZoneMap
+
+T = TypeVar("T")
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
+class ManifestError(Exception):
+    """Raised by a manifest parser for input it cannot read; becomes AG900 at `span`."""
+
+    def __init__(self, message: str, span: Span = FILE_SPAN) -> None:
+        super().__init__(message)
+        self.message, self.span = message, span
+
+
+@dataclass
+class RepoView:
+    root: Path
+    config: Config
+    zones: ZoneMap
+    files: dict[str, Zone]
+    """Every discovered, non-excluded file and its zone."""
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    """Parsed source files (those the prefilter let through)."""
+    deep: bool = False
+    problems: list[FileProblem] = field(default_factory=list)
+    suppressions: dict[str, tuple[Suppression, ...]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """One-line notices for the user (a skipped deep check); printed to stderr once."""
+    _texts: dict[str, str | None] = field(default_factory=dict)
+    _docs: dict[tuple[str, Any], Any] = field(default_factory=dict)
+
+    def zone(self, path: str) -> Zone:
+        return self.files.get(path) or self.zones.classify(path)
+
+    def exists(self, path: str) -> bool:
+        return path in self.files
+
+    def named(self, *names: str) -> Iterator[str]:
+        """Files whose base name is one of `names`, in path order."""
+        wanted = set(names)
+        for path in self.files:
+            if posixpath.basename(path) in wanted:
+                yield path
+
+    def matching(self, predicate: Callable[[str], bool]) -> Iterator[str]:
+        for path in self.files:
+            if predicate(path):
+                yield path
+
+    def problem(self, path: str, reason: str, span: Span = FILE_SPAN) -> None:
+        self.problems.append(FileProblem(path, span, reason))
+
+    def read_bytes(self, path: str) -> bytes | None:
+        """The raw bytes (not memoised: for digests of large outputs); None with AG900 on error."""
+        try:
+            return (self.root / path).read_bytes()
+        except OSError as exc:
+            self.problem(path, f"cannot read: {exc.strerror or exc}")
+            return None
+
+    def read_text(self, path: str) -> str | None:
+        """The file as text, read once; None (with one AG900) if it cannot be read as UTF-8."""
+        if path in self._texts:
+            return self._texts[path]
+        text: str | None = None
+        try:
+            full = self.root / path
+            if full.stat().st_size > MAX_MANIFEST_BYTES:
+                self.problem(path, f"larger than {MAX_MANIFEST_BYTES // 2**20} MiB; not read")
+            else:
+                data = full.read_bytes()
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]
+                text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.problem(path, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+        except OSError as exc:
+            self.problem(path, f"cannot read: {exc.strerror or exc}")
+        self._texts[path] = text
+        if text is not None:
+            found = scan_suppressions(text)
+            if found:
+                self.suppressions[path] = found
+        return text
+
+    def document(self, path: str, parse: Callable[[str, str], T]) -> T | None:
+        """`parse(text, path)` of the file, once per (file, parser); a `ManifestError` becomes
+        AG900 and None."""
+        key = (path, parse)
+        if key in self._docs:
+            return self._docs[key]
+        text = self.read_text(path)
+        result: T | None = None
+        if text is not None:
+            try:
+                result = parse(text, path)
+            except ManifestError as exc:
+                self.problem(path, exc.message, exc.span)
+            except RecursionError:
+                self.problem(path, "nesting too deep to read")
+        self._docs[key] = result
+        return result
+
+    @cached_property
+    def policy(self) -> ImportPolicy:
+        from ameide_guard.targets import ImportPolicy
+
+        return ImportPolicy.from_config(self.config)
+
+
+@dataclass
+class SourceFile:
+    """A parsed source file as source rules see it."""
+
+    path: str
+    zone: Zone
+    language: str
+    facts: SourceFacts
+    repo: RepoView
+
+    @cached_property
+    def targets(self) -> tuple[ImportTarget, ...]:
+        """What each import points at, classified once and shared by every import rule."""
+        policy = self.repo.policy
+        return tuple(policy.classify(self, imp) for imp in self.facts.imports)
+
+    @property
+    def ecosystem(self) -> str:
+        return {"go": "go", "python": "python"}.get(self.language, "npm")

@@ -1,0 +1,33 @@
+"""Shared test helpers: scan a fixture monorepo in-process and render findings as the stable
+one-line form the `expected.txt` files hold (`path:line:col: RULE level`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ameide_guard.config import load_config
+from ameide_guard.engine import ScanOptions, ScanResult, scan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def scan_dir(root: Path, **options: object) -> ScanResult:
+    """Scan `root` with its own config, no cache and one job unless told otherwise."""
+    config = load_config(root)
+    opts = {"use_cache": False, "jobs": 1, **options}
+    return scan(config, ScanOptions(root=root, **opts))  # type: ignore[arg-type]
+
+
+def finding_lines(result: ScanResult) -> list[str]:
+    return [
+        f"{f.path}:{f.span.line}:{f.span.column}: {f.rule} {f.level.label}" for f in result.findings
+    ]
+
+
+def expected_lines(root: Path) -> list[str]:
+    text = (root / "expected.txt").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def fixture_dirs() -> list[Path]:
+    return sorted(p.parent for p in FIXTURES.glob("*/expected.txt"))

@@ -1,0 +1,34 @@
+"""Finding the real tools the differential tests compare with (installed by .ci/install-tools.sh).
+
+A missing tool skips its test with a visible reason; it never passes silently."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NODE_BIN = REPO / ".tools" / "node" / "node_modules" / ".bin"
+NODE_MODULES = REPO / ".tools" / "node" / "node_modules"
+
+
+def find_tool(name: str) -> str | None:
+    local = NODE_BIN / name
+    if local.exists():
+        return str(local)
+    return shutil.which(name)
+
+
+def require_tool(name: str, hint: str) -> str:
+    """The tool's path, or skip the calling test saying how to get it."""
+    found = find_tool(name)
+    if found is None:
+        pytest.skip(f"{name} not available ({hint}); run .ci/install-tools.sh")
+    return found
+
+
+def node_module(name: str) -> Path | None:
+    path = NODE_MODULES / name
+    return path if path.exists() else None
