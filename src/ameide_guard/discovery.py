@@ -76,7 +76,7 @@ def _git_files(root: Path) -> list[str] | None:
 
 def _walk(root: Path) -> Iterator[str]:
     """All files below root, honouring nested .gitignore files, without following links."""
-    specs: list[tuple[str, pathspec.PathSpec]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
@@ -101,11 +101,18 @@ def _walk(root: Path) -> Iterator[str]:
                 yield rel
 
 
-def _ignored(specs: list[tuple[str, pathspec.PathSpec]], probe: str) -> bool:
-    """Whether any .gitignore on the way down ignores `probe` (a trailing `/` marks a dir)."""
-    return any(
-        spec.match_file(probe[len(base) :]) for base, spec in specs if probe.startswith(base)
-    )
+def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], probe: str) -> bool:
+    """Whether the .gitignore files on the way down ignore `probe` (a trailing `/` marks a dir).
+
+    As in git, the deepest file with a matching pattern decides, so `!keep.log` in a
+    subdirectory re-includes what the root's `*.log` ignored."""
+    verdict: bool | None = None
+    for base, spec in specs:
+        if probe.startswith(base):
+            include = spec.check_file(probe[len(base) :]).include
+            if include is not None:
+                verdict = include
+    return bool(verdict)
 
 
 def _check_file(root_real: str, root: Path, rel: str) -> str | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 _IMPORTS = """
 (import_statement) @plain
 (import_from_statement) @from
+(future_import_statement) @from
 """
 _CALLS = """
 (call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args
@@ -65,7 +66,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
             )
         return refs
     module_node = stmt.child_by_field_name("module_name")
-    if module_node is None:
+    if module_node is None and stmt.type != "future_import_statement":
         return []
     names: list[str] = []
     bindings: list[str] = []
@@ -79,7 +80,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
         bindings.append(local or names[-1])
     if any(c.type == "wildcard_import" for c in stmt.named_children):
         names.append("*")
-    module = _dotted(module_node)
+    module = "__future__" if module_node is None else _dotted(module_node)
     return [
         ImportRef(module, span, "py-from", type_only, tuple(names), None, line, tuple(bindings))
     ]

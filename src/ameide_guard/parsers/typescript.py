@@ -26,8 +26,9 @@ if TYPE_CHECKING:
 _COMMON = """
 (import_statement source: (string) @src) @stmt
 (export_statement source: (string) @src) @stmt
-(call_expression function: [(identifier) (import)] @fn
-  arguments: (arguments . [(string) (template_string)] @src)) @stmt
+(call_expression function: (import) @fn arguments: (arguments) @args) @stmt
+(call_expression function: (identifier) @fn arguments: (arguments) @args
+  (#eq? @fn "require")) @stmt
 """
 _TS_ONLY = "(import_require_clause source: (string) @src) @stmt\n"
 _QUERIES = {
@@ -93,9 +94,19 @@ def _in_type_position(node: Node) -> bool:
     return False
 
 
+def _first_argument(args: Node) -> Node | None:
+    """The first argument of a call, skipping comments (`import(/* chunk */ "x")`)."""
+    for child in args.named_children:
+        if child.type != "comment":
+            return child if child.type in ("string", "template_string") else None
+    return None
+
+
 def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -> ImportRef | None:
-    src = match["src"][0]
     stmt = match["stmt"][0]
+    src = match["src"][0] if "src" in match else _first_argument(match["args"][0])
+    if src is None:
+        return None
     module = string_content(src)
     if module is None:
         return None
@@ -110,8 +121,6 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
         else:
             kind = "dynamic"
             type_only = type_only or _in_type_position(stmt)
-        if len(match.get("src", [])) != 1:
-            return None
     elif stmt.type == "import_require_clause":
         kind = "import-equals"
         ident = stmt.child_by_field_name("name") or next(
@@ -159,14 +168,11 @@ def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceF
     tree = parse_tree(language, source)
     root = tree.root_node
     imports: list[ImportRef] = []
-    seen: set[int] = set()
+    seen: set[tuple[int, int]] = set()
     for _, match in captures(language, _QUERIES[language], root):
-        src = match["src"][0]
-        if src.start_byte in seen:
-            continue
         ref = _import_of(match, source, declaration)
-        if ref is not None:
-            seen.add(src.start_byte)
+        if ref is not None and (ref.span.line, ref.span.column) not in seen:
+            seen.add((ref.span.line, ref.span.column))
             imports.append(ref)
     imports.sort(key=lambda r: (r.span.line, r.span.column))
     calls = (

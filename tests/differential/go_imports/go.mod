@@ -1,0 +1,3 @@
+module ameideguard.test/goimports
+
+go 1.19

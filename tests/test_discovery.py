@@ -1,0 +1,73 @@
+"""Discovery: git's view in a work tree, .gitignore-honouring walk elsewhere, no escaping links."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from harness import scan_dir
+
+from ameide_guard.discovery import discover
+
+
+def touch(path: Path, text: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_walk_honours_nested_gitignore_files(tmp_path: Path) -> None:
+    touch(tmp_path / ".gitignore", "build/\n*.log\n")
+    touch(tmp_path / "a.ts")
+    touch(tmp_path / "x.log")
+    touch(tmp_path / "build" / "out.ts")
+    touch(tmp_path / "svc" / ".gitignore", "gen/\n!keep.log\n")
+    touch(tmp_path / "svc" / "gen" / "g.ts")
+    touch(tmp_path / "svc" / "keep.log")
+    touch(tmp_path / "svc" / "main.go")
+    found = discover(tmp_path)
+    assert not found.git
+    assert found.files == [".gitignore", "a.ts", "svc/.gitignore", "svc/keep.log", "svc/main.go"]
+
+
+def test_git_lists_tracked_and_untracked_but_not_ignored(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
+    touch(tmp_path / ".gitignore", "ignored/\n")
+    touch(tmp_path / "tracked.ts")
+    touch(tmp_path / "ignored" / "x.ts")
+    git(tmp_path, "add", ".")
+    touch(tmp_path / "untracked.py")
+    found = discover(tmp_path)
+    assert found.git
+    assert found.files == [".gitignore", "tracked.ts", "untracked.py"]
+
+
+def test_symlinks_out_of_the_root_and_loops_are_skipped(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    root = tmp_path / "root"
+    touch(outside / "secret.ts", 'import "@buf/x";\n')
+    touch(root / "inside.ts", "export {};\n")
+    os.symlink(outside / "secret.ts", root / "escape.ts")
+    os.symlink(root / "inside.ts", root / "alias.ts")
+    os.symlink(root / "loop_a.ts", root / "loop_b.ts")
+    os.symlink(root / "loop_b.ts", root / "loop_a.ts")
+    os.symlink(outside, root / "dirlink")
+    found = discover(root)
+    assert found.files == ["alias.ts", "inside.ts"]
+    reasons = dict(found.skipped)
+    assert reasons["escape.ts"] == "symlink pointing outside the repository"
+    assert reasons["loop_a.ts"] == "broken or looping symlink"
+    assert "dirlink/secret.ts" not in found.files
+
+
+def test_exclude_patterns_drop_files_from_the_scan(tmp_path: Path) -> None:
+    touch(tmp_path / "ameide-guard.toml", 'exclude = ["legacy/"]\n')
+    touch(tmp_path / "legacy" / "old.ts", 'import "@buf/acme_x.bufbuild_es/x_pb.js";\n')
+    touch(tmp_path / "svc" / "new.ts", 'import "@buf/acme_x.bufbuild_es/x_pb.js";\n')
+    result = scan_dir(tmp_path)
+    assert [(f.path, f.rule) for f in result.findings] == [("svc/new.ts", "AG101")]
+    assert result.stats.excluded == 1
