@@ -116,3 +116,10 @@ def test_scan_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     done = run("scan", str(tmp_path / "nope"))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_a_directory_path_limits_the_scan_to_files_below_it() -> None:
+    target = EXAMPLE / "services" / "web" / "tests"
+    done = run("scan", "--no-cache", "--format", "json", str(target))
+    paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
+    assert paths == {"services/web/tests/orders.spec.ts"}

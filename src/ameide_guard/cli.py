@@ -113,8 +113,21 @@ def _relative_paths(root: Path, paths: tuple[str, ...]) -> tuple[str, ...] | Non
         text = inside.as_posix()
         if text in ("", "."):
             return None
-        rel.append(text)
+        if full.is_dir():
+            rel.extend(_files_below(full, root))
+        else:
+            rel.append(text)
     return tuple(rel) if rel else None
+
+
+def _files_below(directory: Path, root: Path) -> list[str]:
+    """A directory PATH stands for the files below it (discovery still decides which count)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = [d for d in dirnames if d not in (".git", ".ameide-guard-cache")]
+        base = Path(dirpath).relative_to(root).as_posix()
+        found.extend(f"{base}/{name}" if base != "." else name for name in filenames)
+    return found
 
 
 def _load(root: Path, config_path: str | None):  # type: ignore[no-untyped-def]
