@@ -38,3 +38,23 @@ def require_tool(name: str, hint: str) -> str:
 def node_module(name: str) -> Path | None:
     path = NODE_MODULES / name
     return path if path.exists() else None
+
+
+def node_script(package: str, script: str) -> list[str]:
+    """`node <script>` of a package installed in .tools/node (for tools whose bin names clash,
+    such as pnpm 8 next to pnpm 9, or yarn 1 next to berry); skips the test when absent."""
+    path = NODE_MODULES / package / script
+    node = shutil.which("node")
+    if node is None or not path.exists():
+        pytest.skip(
+            f"{package} not available (npm install --prefix .tools/node); run .ci/install-tools.sh"
+        )
+    return [node, str(path)]
+
+
+def require_python_tool(name: str) -> str:
+    """A Python CLI (uv, poetry) from .tools/lockfiles-venv, the CI venv or PATH, else skip."""
+    local = REPO / ".tools" / "lockfiles-venv" / "bin" / name
+    if local.exists():
+        return str(local)
+    return require_tool(name, f"pip install {name}")

@@ -37,11 +37,14 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ameide_guard.baseline import BaselineError
         from ameide_guard.config import ConfigError
+        from ameide_guard.diffbase import DiffBaseError
+        from ameide_guard.init_config import InitError
 
         try:
             return func(*args, **kwargs)
-        except (ConfigError, UsageProblem) as exc:
+        except (ConfigError, UsageProblem, BaselineError, DiffBaseError, InitError) as exc:
             _fail(str(exc))
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
@@ -302,12 +305,12 @@ def baseline_cmd(output: str, **kwargs: Any) -> None:
 @guarded
 def stamp(root: str | None, config_path: str | None) -> None:
     """Record the proto package's fresh state for AG303 (writes the stamp file only)."""
-    from ameide_guard.stamp import write_stamp
+    from ameide_guard.stamp import write_stamps
 
     project = Path(root).resolve() if root else find_root(Path.cwd())
     config = _load(project, config_path)
-    written = write_stamp(project, config)
-    click.echo(f"ameide-guard: wrote {written}", err=True)
+    for written in write_stamps(project, config):
+        click.echo(f"ameide-guard: stamped {written.relative_to(project).as_posix()}", err=True)
 
 
 @main.command()

@@ -30,6 +30,11 @@ EMBEDDED = "<embedded Ameide default>"
 ECOSYSTEMS = ("go", "npm", "python")
 ZONE_KEYS = ("proto", "sdk", "test")
 MAX_PATTERNS = 2_000
+MAX_DEEP_WILDCARDS = 2
+"""Path patterns: at most this many `**` (with the implied leading one), which bounds matching
+to O(depth**2) per path."""
+MAX_SEGMENT_WILDCARDS = 3
+"""Path patterns: at most this many `*` within one path segment (O(len(name)**3) per name)."""
 
 
 class ConfigError(Exception):
@@ -170,6 +175,18 @@ def validate_path_pattern(pattern: str) -> None:
         raise PatternError("pattern longer than 1024 characters")
     if pattern.count("*") > 16:
         raise PatternError("more than 16 `*` wildcards")
+    # pathspec compiles `*` to `[^/]*` and `**` to `.*`-like runs, which backtrack polynomially
+    # (n**k) on a hostile path: six `*` in one segment took 7 s on one 120-character file name.
+    body = pattern.lstrip("!").rstrip("/")
+    segments = body.strip("/").split("/")
+    deep = segments.count("**") + (0 if "/" in body else 1)  # no `/`: an implied leading `**/`
+    if deep > MAX_DEEP_WILDCARDS:
+        raise PatternError(
+            f"more than {MAX_DEEP_WILDCARDS} `**` (a pattern without `/` starts with an "
+            "implied `**/`); match each directory level with its own pattern instead"
+        )
+    if max((s.count("*") for s in segments if s != "**"), default=0) > MAX_SEGMENT_WILDCARDS:
+        raise PatternError(f"more than {MAX_SEGMENT_WILDCARDS} `*` in one path segment")
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except (re.error, ValueError, TypeError) as exc:

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     git: bool = False
     warning: str | None = None
+    stat_of: dict[str, os.stat_result] = field(default_factory=dict)
+    """The lstat of each regular file found, so the cache's stat check costs no second call."""
 
 
 def git_toplevel(path: Path) -> Path | None:
@@ -70,14 +73,41 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     if done.returncode != 0:
         return None
-    names = [os.fsdecode(n) for n in done.stdout.split(b"\0") if n]
-    return sorted(set(names))
+    # One decode of the whole listing (as os.fsdecode would each name): 20,000 calls saved.
+    text = done.stdout.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+    return sorted({n for n in text.split("\0") if n})
+
+
+def _walk_dirs(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(root, followlinks=False)` (top-down: the caller may prune `dirnames`) without
+    recursion: before Python 3.12 os.walk recurses once per level, so a 1,000-level tree
+    raised RecursionError."""
+    stack = [str(root)]
+    while stack:
+        top = stack.pop()
+        dirnames: list[str] = []
+        filenames: list[str] = []
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError:
+            continue
+        yield top, dirnames, filenames
+        for name in reversed(dirnames):
+            path = os.path.join(top, name)
+            if not os.path.islink(path):
+                stack.append(path)
 
 
 def _walk(root: Path) -> Iterator[str]:
     """All files below root, honouring nested .gitignore files, without following links."""
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in _walk_dirs(root):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
         specs = [(base, spec) for base, spec in specs if rel_dir.startswith(base)]
@@ -115,9 +145,9 @@ def _ignored(specs: list[tuple[str, pathspec.GitIgnoreSpec]], probe: str) -> boo
     return bool(verdict)
 
 
-def _check_file(root_real: str, root: Path, rel: str) -> str | None:
-    """None if `rel` is a regular file inside the root; else why it is skipped."""
-    full = root / rel
+def _check_file(root_real: str, full: str) -> str | os.stat_result | None:
+    """The lstat of `full` if it is a regular file, None for a symlink to a file inside the
+    root; else why it is skipped. Plain strings, not Path: this runs once per file."""
     try:
         info = os.lstat(full)
     except OSError:
@@ -134,7 +164,7 @@ def _check_file(root_real: str, root: Path, rel: str) -> str | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
-    return None
+    return info
 
 
 def discover(root: Path, only: list[str] | None = None) -> Discovery:
@@ -155,12 +185,18 @@ def discover(root: Path, only: list[str] | None = None) -> Discovery:
         wanted = set(only)
         names = [n for n in names if n in wanted]
     root_real = os.path.realpath(root)
+    prefix = os.path.join(str(root), "")
     for rel in names:
-        if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
+        # Every SKIP_DIRS name starts with a dot: split only paths that have a dot-directory.
+        if (rel.startswith(".") or "/." in rel) and any(
+            part in SKIP_DIRS for part in rel.split("/")[:-1]
+        ):
             continue
-        reason = _check_file(root_real, root, rel)
-        if reason is None:
-            result.files.append(rel)
-        else:
-            result.skipped.append((rel, reason))
+        checked = _check_file(root_real, prefix + rel)
+        if isinstance(checked, str):
+            result.skipped.append((rel, checked))
+            continue
+        result.files.append(rel)
+        if checked is not None:
+            result.stat_of[rel] = checked
     return result

@@ -30,11 +30,30 @@ def validate_module_pattern(pattern: str) -> None:
         raise PatternError("`**` is not needed: `*` already matches across separators")
 
 
-def _pattern_regex(pattern: str, separator: str) -> str:
-    body = ".*".join(re.escape(part) for part in pattern.split("*"))
-    if "*" in pattern:
-        return body
-    return f"{body}(?:{re.escape(separator)}.*)?"
+def star_regex(glob: str, group: str = "g") -> str:
+    """A `*`-only glob (`*` any run, separators included) as a regex linear in the length of
+    the string matched; `group` prefixes the names of its groups (unique within one regex).
+
+    Literals between two `*` are found by an atomic lookahead (`(?=(?P<g>.*?lit))(?P=g)`: the
+    leftmost occurrence, never retried), which is all a `*`-only glob needs. A plain `.*` between
+    literals would backtrack polynomially: `a*a*a*a*a*a*a*a*c` took seconds on a 50-character
+    import string, and a hostile file may hold a megabyte-long one."""
+    if "*" not in glob:
+        return re.escape(glob)
+    first, *middle, last = glob.split("*")
+    body = re.escape(first)
+    for number, part in enumerate(middle):
+        if part:
+            name = f"{group}{number}"
+            body += f"(?=(?P<{name}>.*?{re.escape(part)}))(?P={name})"
+    return f"{body}.*{re.escape(last)}"
+
+
+def _pattern_regex(pattern: str, separator: str, index: int) -> str:
+    """One module pattern: a glob, or a literal that also matches its sub-modules."""
+    if "*" not in pattern:
+        return f"{re.escape(pattern)}(?:{re.escape(separator)}.*)?"
+    return star_regex(pattern, f"m{index}_")
 
 
 @dataclass(frozen=True)
@@ -47,8 +66,9 @@ class ModuleMatcher:
     def __post_init__(self) -> None:
         for pattern in self.patterns:
             validate_module_pattern(pattern)
-        regexes = [_pattern_regex(p, self.separator) for p in self.patterns]
-        compiled = re.compile("|".join(f"({r})" for r in regexes), re.DOTALL) if regexes else None
+        regexes = [_pattern_regex(p, self.separator, i) for i, p in enumerate(self.patterns)]
+        alternatives = "|".join(f"(?P<p{i}>{r})" for i, r in enumerate(regexes))
+        compiled = re.compile(alternatives, re.DOTALL) if regexes else None
         object.__setattr__(self, "_regex", compiled)
 
     def match(self, module: str) -> str | None:
@@ -59,7 +79,7 @@ class ModuleMatcher:
         hit = regex.fullmatch(module)
         if hit is None:
             return None
-        return self.patterns[hit.lastindex - 1] if hit.lastindex else self.patterns[0]
+        return self.patterns[int(hit.lastgroup[1:])] if hit.lastgroup else self.patterns[0]
 
     def __bool__(self) -> bool:
         return bool(self.patterns)

@@ -57,12 +57,20 @@ class RepoView:
     def exists(self, path: str) -> bool:
         return path in self.files
 
+    @cached_property
+    def _by_name(self) -> dict[str, list[tuple[int, str]]]:
+        """Base name → (position, path): repo rules ask for manifests by name dozens of times
+        per scan, and a 20,000-file list should be walked once, not per question."""
+        index: dict[str, list[tuple[int, str]]] = {}
+        for position, path in enumerate(self.files):
+            index.setdefault(posixpath.basename(path), []).append((position, path))
+        return index
+
     def named(self, *names: str) -> Iterator[str]:
         """Files whose base name is one of `names`, in path order."""
-        wanted = set(names)
-        for path in self.files:
-            if posixpath.basename(path) in wanted:
-                yield path
+        hits = sorted(hit for name in set(names) for hit in self._by_name.get(name, ()))
+        for _, path in hits:
+            yield path
 
     def matching(self, predicate: Callable[[str], bool]) -> Iterator[str]:
         for path in self.files:

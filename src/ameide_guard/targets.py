@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 
 SEPARATORS = {"go": "/", "npm": "/", "python": "."}
 TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
+DEFAULT_SDK_INTERNAL_PATHS = (
+    "packages/ameide_sdk_ts/src/_proto/",
+    "packages/ameide_sdk_go/internal/",
+    "packages/ameide_sdk_python/src/ameide_sdk/_proto/",
+)
 _JS_TO_TS = {".js": (".ts", ".tsx"), ".mjs": (".mts",), ".cjs": (".cts",), ".jsx": (".tsx",)}
 
 
@@ -52,6 +57,9 @@ class ImportPolicy:
     generated: dict[str, ModuleMatcher]
     allow: dict[str, ModuleMatcher]
     sdk_internal: dict[str, ModuleMatcher]
+    sdk_internal_paths: tuple[str, ...] = ()
+    """Repository paths of the SDKs' generated internals (AG104 `internal-paths`): a relative
+    import that resolves under one of them is SDK_INTERNAL, not merely LOCAL in the SDK zone."""
 
     @classmethod
     def from_config(cls, config: Config) -> ImportPolicy:
@@ -66,6 +74,7 @@ class ImportPolicy:
             generated=build(config.generated),
             allow=build(config.generated_allow),
             sdk_internal=build(config.sdk_internal),
+            sdk_internal_paths=internal_paths_of(config),
         )
 
     def classify(self, file: SourceFile, imp: ImportRef) -> ImportTarget:
@@ -101,9 +110,15 @@ class ImportPolicy:
         if joined.startswith("../") or joined == ".." or posixpath.isabs(joined):
             return ImportTarget(TargetKind.OTHER, specifier)
         path = resolve_ts_path(joined, file.repo.files)
-        return ImportTarget(
-            TargetKind.LOCAL, specifier, path=path, zone=file.repo.zones.classify_target(path)
-        )
+        return self._local(specifier, path, file.repo.zones.classify_target(path))
+
+    def _local(self, module: str, path: str, zone: Zone) -> ImportTarget:
+        """A resolved relative import: SDK_INTERNAL when it lands in an SDK's generated
+        internals, else LOCAL in whatever zone it lands in."""
+        for prefix in self.sdk_internal_paths:
+            if is_under(path, prefix):
+                return ImportTarget(TargetKind.SDK_INTERNAL, module, prefix, path, zone)
+        return ImportTarget(TargetKind.LOCAL, module, path=path, zone=zone)
 
     def _python_relative(self, file: SourceFile, imp: ImportRef) -> ImportTarget:
         level = len(imp.module) - len(imp.module.lstrip("."))
@@ -119,15 +134,32 @@ class ImportPolicy:
         candidates += [posixpath.join(stem, n) for n in imp.names if n != "*"]
         if not candidates:
             candidates = [stem or "."]
-        worst: ImportTarget | None = None
+        targets = []
         for candidate in candidates:
             path = resolve_python_path(candidate, file.repo.files)
-            zone = file.repo.zones.classify_target(path)
-            target = ImportTarget(TargetKind.LOCAL, imp.module, path=path, zone=zone)
-            if zone in (Zone.PROTO, Zone.SDK):
-                return target
-            worst = worst or target
-        return worst or _OTHER
+            targets.append(self._local(imp.module, path, file.repo.zones.classify_target(path)))
+        # The most telling target wins: SDK internals (`from ..sdk import _proto`), then the
+        # proto or SDK zone, then wherever the module itself lands.
+        return min(targets, key=_python_target_rank, default=_OTHER)
+
+
+def _python_target_rank(target: ImportTarget) -> int:
+    if target.kind is TargetKind.SDK_INTERNAL:
+        return 0
+    return 1 if target.zone in (Zone.PROTO, Zone.SDK) else 2
+
+
+def internal_paths_of(config: Config) -> tuple[str, ...]:
+    """AG104's `internal-paths` option (its defaults when the rule is not registered)."""
+    setting = config.rules.get("AG104")
+    paths = setting.options.get("internal-paths") if setting is not None else None
+    return tuple(paths) if paths is not None else DEFAULT_SDK_INTERNAL_PATHS
+
+
+def is_under(path: str, prefix: str) -> bool:
+    """True if `path` is the directory `prefix` or lies inside it (POSIX, root-relative)."""
+    base = prefix.rstrip("/")
+    return bool(base) and (path == base or path.startswith(base + "/"))
 
 
 def python_candidates(imp: ImportRef) -> tuple[str, ...]:

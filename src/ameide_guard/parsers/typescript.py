@@ -83,6 +83,34 @@ def _bindings(clause: Node) -> tuple[tuple[str, ...], bool]:
     return tuple(names), bool(typed) and all(typed)
 
 
+def _declared_names(call: Node) -> tuple[str, ...]:
+    """Names a `require()`/`import()` result is bound to (`const x = require("m")`,
+    `const { A, B: C } = await import("m")`), so that call-level rules can follow them."""
+    node = call
+    while node.parent is not None and node.parent.type in (
+        "await_expression",
+        "parenthesized_expression",
+    ):
+        node = node.parent
+    declarator = node.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return ()
+    target = declarator.child_by_field_name("name")
+    if target is None:
+        return ()
+    if target.type == "identifier":
+        return (target.text.decode(),)
+    names: list[str] = []
+    for prop in target.named_children if target.type == "object_pattern" else ():
+        if prop.type == "shorthand_property_identifier_pattern":
+            names.append(prop.text.decode())
+        elif prop.type == "pair_pattern":
+            value = prop.child_by_field_name("value")
+            if value is not None and value.type == "identifier":
+                names.append(value.text.decode())
+    return tuple(names)
+
+
 def _in_type_position(node: Node) -> bool:
     parent = node.parent
     while parent is not None:
@@ -111,8 +139,10 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
     if module is None:
         return None
     names: tuple[str, ...] = ()
+    bindings: tuple[str, ...] | None = None
     type_only = declaration
     if stmt.type == "call_expression":
+        bindings = _declared_names(stmt)
         fn = match["fn"][0]
         if fn.type == "identifier":
             if fn.text != b"require":
@@ -147,7 +177,7 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
         type_only=type_only,
         names=names,
         statement_line=stmt.start_point[0] + 1,
-        bindings=names,
+        bindings=names if bindings is None else bindings,
     )
 
 

@@ -1,0 +1,103 @@
+"""Which lockfile covers which manifest: workspace-aware ownership for every ecosystem.
+
+Rules never walk the tree: everything here works on the discovered file list of the `RepoView`.
+A package.json belongs to the nearest enclosing directory whose `pnpm-workspace.yaml` or
+package.json `workspaces` globs list it (its workspace root), else to its own directory; a
+pyproject.toml belongs to the nearest `[tool.uv.workspace]` root whose members (minus exclude)
+match it; a go.mod belongs to the go.work that `use`s its directory, if any.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def parent_dirs(directory: str) -> list[str]:
+    """`a/b/c` → [`a/b`, `a`, ``] (nearest first); the root is the empty string."""
+    out: list[str] = []
+    while directory:
+        directory = posixpath.dirname(directory)
+        out.append(directory)
+    return out
+
+
+def dir_of(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+def join(directory: str, name: str) -> str:
+    return posixpath.join(directory, name) if directory else name
+
+
+def relative(path: str, start: str) -> str:
+    """POSIX relative directory, `.` for the same directory."""
+    return posixpath.relpath(path or ".", start or ".")
+
+
+@lru_cache(maxsize=1024)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Workspace globs as npm, pnpm, yarn and uv read them: `*` within one segment, `**` any
+    number of segments, `?` one character; a trailing `/` or `/**` is a directory glob."""
+    pattern = pattern.strip().removeprefix("./").rstrip("/") or "."
+    out = []
+    for number, piece in enumerate(re.split(r"(\*\*/|\*\*)", pattern)):
+        out.append({"**/": "(?:.*/)?", "**": ".*"}.get(piece) or _stars_regex(piece, number))
+    return re.compile("".join(out) + r"\Z")
+
+
+def _stars_regex(piece: str, number: int) -> str:
+    """A glob piece with `*` and `?` (no `**`), in time linear in the path's length.
+
+    The block between two `*` is found by an atomic lookahead (its leftmost place in the
+    segment, never retried), which is all a segment-bound `*` needs; plain `[^/]*` runs would
+    backtrack polynomially: `a*a*a*a*a*a*a*c` in a hostile pnpm-workspace.yaml took 7 s against
+    one 80-character directory name."""
+
+    def block(text: str) -> str:
+        return "".join("[^/]" if c == "?" else re.escape(c) for c in text)
+
+    first, *middle, last = piece.split("*") if "*" in piece else (piece, None)
+    if last is None:
+        return block(first)
+    body = block(first)
+    for index, part in enumerate(middle):
+        if part:
+            name = f"g{number}_{index}"
+            body += f"(?=(?P<{name}>[^/]*?{block(part)}))(?P={name})"
+    return body + "[^/]*" + block(last)
+
+
+def glob_match(rel_dir: str, patterns: Iterable[str]) -> bool:
+    """Whether `rel_dir` is selected by the globs; `!glob` entries (pnpm) exclude again."""
+    selected = False
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            if selected and _glob_regex(pattern[1:]).match(rel_dir):
+                selected = False
+        elif _glob_regex(pattern).match(rel_dir):
+            selected = True
+    return selected
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The workspace root that owns a manifest, and the manifest's key inside it."""
+
+    root: str
+    """Directory of the workspace root (`` for the repository root)."""
+    member: str
+    """The manifest's directory relative to `root` (`.` for the root itself)."""
+
+
+def nearest_owner(directory: str, claims: dict[str, tuple[str, ...]]) -> Owner:
+    """The nearest ancestor in `claims` (directory → member globs) whose globs list `directory`,
+    else `directory` itself."""
+    for candidate in parent_dirs(directory):
+        globs = claims.get(candidate)
+        if globs and glob_match(relative(directory, candidate), globs):
+            return Owner(candidate, relative(directory, candidate))
+    return Owner(directory, ".")

@@ -1,0 +1,424 @@
+"""Regenerate the lockfile fixtures (tests/fixtures/lock-*) with the real package managers.
+
+Every lockfile under `tests/fixtures/lock-{pnpm,npm,yarn,uv,poetry}/` is written by the tool
+itself: each case starts from a small workspace, the tool locks it in a scratch directory under
+/tmp (never inside this repository), and then the case's mutation edits the *manifest* only, so a
+stale case is a real lockfile next to a manifest that has moved on. Only the tiniest registry
+packages are used and every tool runs in its lockfile-only mode where it has one.
+
+    python tests/lockgen/generate.py [--only pnpm,npm,yarn,uv,poetry]
+
+Tools: pnpm 9 and 8, yarn 1 and berry (4) come from `.tools/node` (see .ci/install-tools.sh);
+uv and poetry from PATH or `$LOCKGEN_VENV/bin` (default /tmp/lockgen-venv). The Go fixtures are
+hand-written (see `lock-go/README.md`): the Go module proxy was not reachable when they were made.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "tests" / "fixtures"
+NODE_MODULES = REPO / ".tools" / "node" / "node_modules"
+VENV_BIN = Path(os.environ.get("LOCKGEN_VENV", "/tmp/lockgen-venv")) / "bin"
+SCRATCH_SKIP = {"node_modules", ".yarn", ".pnp.cjs", ".pnp.loader.mjs", ".venv", ".yarnrc.yml"}
+KEEP_FILES = {".yarnrc.yml"}
+
+Files = dict[str, str]
+Mutation = Callable[[Path], None]
+
+
+def node_tool(package: str, script: str) -> list[str]:
+    return ["node", str(NODE_MODULES / package / script)]
+
+
+def py_tool(name: str) -> list[str]:
+    local = VENV_BIN / name
+    return [str(local)] if local.exists() else [shutil.which(name) or name]
+
+
+TOOLS: dict[str, list[str]] = {
+    "pnpm9": node_tool("pnpm", "bin/pnpm.cjs"),
+    "pnpm8": node_tool("pnpm8", "bin/pnpm.cjs"),
+    "yarn1": node_tool("yarn", "bin/yarn.js"),
+    "berry": node_tool("@yarnpkg/cli-dist", "bin/yarn.js"),
+    "npm": ["npm"],
+    "uv": py_tool("uv"),
+    "poetry": py_tool("poetry"),
+}
+
+LOCK_COMMANDS: dict[str, list[str]] = {
+    "pnpm9": ["install", "--lockfile-only", "--ignore-scripts"],
+    "pnpm8": ["install", "--lockfile-only", "--ignore-scripts"],
+    "npm3": ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
+    "npm2": [
+        "install",
+        "--package-lock-only",
+        "--lockfile-version",
+        "2",
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+    ],
+    "yarn1": ["install", "--ignore-scripts", "--no-bin-links", "--non-interactive"],
+    "berry": ["install", "--mode=update-lockfile"],
+    "uv": ["lock"],
+    "poetry": ["lock"],
+}
+TOOL_OF = {"npm3": "npm", "npm2": "npm"}
+
+
+def tool_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        CI="",
+        YARN_ENABLE_TELEMETRY="0",
+        YARN_ENABLE_IMMUTABLE_INSTALLS="0",
+        YARN_ENABLE_GLOBAL_CACHE="0",
+        YARN_CACHE_FOLDER="/tmp/lockgen-cache/berry",
+        YARN_NODE_LINKER="node-modules",
+        npm_config_cache="/tmp/lockgen-cache/npm",
+        npm_config_store_dir="/tmp/lockgen-cache/pnpm-store",
+        UV_CACHE_DIR="/tmp/lockgen-cache/uv",
+        POETRY_CACHE_DIR="/tmp/lockgen-cache/poetry",
+        POETRY_VIRTUALENVS_CREATE="false",
+    )
+    return env
+
+
+# ---------------------------------------------------------------- manifests of the base cases
+
+
+def pkg(name: str, **sections: object) -> str:
+    data: dict[str, object] = {"name": name, "version": "1.0.0", "private": True}
+    data.update(sections)
+    return json.dumps(data, indent=2) + "\n"
+
+
+def npm_base(workspaces_field: bool) -> Files:
+    root: dict[str, object] = {
+        "dependencies": {"is-number": "^7.0.0"},
+        "devDependencies": {"left-pad": "^1.3.0"},
+    }
+    if workspaces_field:
+        root["workspaces"] = ["packages/*"]
+    files = {
+        "package.json": pkg("lockdemo", **root),
+        "packages/a/package.json": pkg("a", dependencies={"is-odd": "^3.0.1"}),
+    }
+    if not workspaces_field:
+        files["pnpm-workspace.yaml"] = "packages:\n  - 'packages/*'\n"
+    return files
+
+
+def edit_json(rel: str, change: Callable[[dict], None]) -> Mutation:
+    def apply(root: Path) -> None:
+        path = root / rel
+        data = json.loads(path.read_text())
+        change(data)
+        path.write_text(json.dumps(data, indent=2) + "\n")
+
+    return apply
+
+
+def write(rel: str, text: str) -> Mutation:
+    def apply(root: Path) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+    return apply
+
+
+def edit_text(rel: str, old: str, new: str) -> Mutation:
+    def apply(root: Path) -> None:
+        path = root / rel
+        text = path.read_text()
+        if old not in text:
+            raise SystemExit(f"mutation of {rel}: {old!r} not found")
+        path.write_text(text.replace(old, new, 1))
+
+    return apply
+
+
+NPM_MUTATIONS: dict[str, Mutation | None] = {
+    "insync": None,
+    "added": edit_json("package.json", lambda d: d["dependencies"].update({"is-even": "^1.0.0"})),
+    "removed": edit_json("package.json", lambda d: d.pop("devDependencies")),
+    "changed": edit_json(
+        "package.json", lambda d: d["dependencies"].update({"is-number": "^6.0.0"})
+    ),
+    "range-narrowed": edit_json(
+        "package.json", lambda d: d["dependencies"].update({"is-number": "~7.0.0"})
+    ),
+    "member-added": write(
+        "packages/b/package.json", pkg("b", dependencies={"is-number": "^7.0.0"})
+    ),
+    "member-removed": lambda root: (root / "packages/a/package.json").unlink(),
+}
+
+PY_ROOT = """\
+[project]
+name = "lockdemo"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["six>=1.16", "a"]
+
+[dependency-groups]
+dev = ["idna>=3.4"]
+
+[tool.uv.workspace]
+members = ["packages/*"]
+exclude = ["packages/skipped"]
+
+[tool.uv.sources]
+a = { workspace = true }
+"""
+
+PY_MEMBER = """\
+[project]
+name = "{name}"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = [{deps}]
+"""
+
+# Poetry resolves through the PyPI *simple* index declared as a source: the per-version JSON API
+# it uses for the implicit PyPI source was not served where these fixtures were made, and a
+# declared source also puts `source` into the content hash, which the check must then reproduce.
+POETRY_SOURCE = """
+[[tool.poetry.source]]
+name = "pypi-simple"
+url = "https://pypi.org/simple/"
+priority = "primary"
+"""
+
+POETRY_CLASSIC = (
+    """\
+[tool.poetry]
+name = "classic"
+version = "0.1.0"
+description = "poetry project with [tool.poetry] dependencies"
+authors = ["Ameide <dev@example.com>"]
+package-mode = false
+
+[tool.poetry.dependencies]
+python = "^3.9"
+six = "^1.16"
+
+[tool.poetry.group.dev.dependencies]
+idna = "^3.4"
+"""
+    + POETRY_SOURCE
+)
+
+POETRY_PEP621 = (
+    """\
+[project]
+name = "pep621"
+version = "0.1.0"
+requires-python = ">=3.9"
+dependencies = ["six>=1.16"]
+
+[tool.poetry]
+package-mode = false
+"""
+    + POETRY_SOURCE
+)
+
+
+@dataclass
+class Case:
+    """One fixture directory: base files, the tool that locks them, the edit made afterwards."""
+
+    ecosystem: str
+    name: str
+    tool: str
+    files: Files
+    mutation: Mutation | None = None
+    extra: Files = field(default_factory=dict)
+    """Files written after locking that are not manifests (configuration, README)."""
+
+
+def npm_cases() -> list[Case]:
+    cases: list[Case] = []
+    for tool, prefix, names in (
+        ("pnpm9", "pnpm", ("v9-" + n for n in NPM_MUTATIONS)),
+        ("pnpm8", "pnpm", ("v6-insync", "v6-changed")),
+        ("npm3", "npm", ("v3-" + n for n in NPM_MUTATIONS)),
+        ("npm2", "npm", ("v2-insync", "v2-changed")),
+        ("yarn1", "yarn", ("v1-" + n for n in NPM_MUTATIONS)),
+        ("berry", "yarn", ("berry-" + n for n in NPM_MUTATIONS)),
+    ):
+        for name in names:
+            mutation = NPM_MUTATIONS[name.split("-", 1)[1]]
+            files = npm_base(workspaces_field=not tool.startswith("pnpm"))
+            cases.append(Case(prefix, name, tool, files, mutation))
+    overrides = npm_base(workspaces_field=False)
+    overrides["package.json"] = pkg(
+        "lockdemo",
+        dependencies={"is-number": "^7.0.0", "is-odd": "^3.0.1"},
+        pnpm={"overrides": {"is-number@^6": "6.0.0"}},
+    )
+    single = {"package.json": pkg("single", dependencies={"is-number": "^7.0.0"})}
+    peers = {
+        "package.json": pkg(
+            "peers", dependencies={"left-pad": "^1.3.0"}, peerDependencies={"is-number": "^7.0.0"}
+        )
+    }
+    to_six = edit_json("package.json", lambda d: d["dependencies"].update({"is-number": "^6.0.0"}))
+    peer_changed = edit_json(
+        "package.json", lambda d: d["peerDependencies"].update({"is-number": "^6.0.0"})
+    )
+    for tool, name, files, mutation in (
+        ("pnpm8", "v6-single-insync", single, None),
+        ("pnpm8", "v6-single-changed", single, to_six),
+        ("pnpm9", "v9-single-insync", single, None),
+        ("pnpm9", "v9-peers-insync", peers, None),
+        ("pnpm9", "v9-peers-changed", peers, peer_changed),
+    ):
+        cases.append(Case("pnpm", name, tool, dict(files), mutation))
+    for name, mutation in (
+        ("v9-overrides-insync", None),
+        (
+            "v9-overrides-changed",
+            edit_json(
+                "package.json", lambda d: d["pnpm"].update(overrides={"is-number@^6": "6.0.1"})
+            ),
+        ),
+    ):
+        cases.append(Case("pnpm", name, "pnpm9", dict(overrides), mutation))
+    return cases
+
+
+def uv_cases() -> list[Case]:
+    base = {
+        "pyproject.toml": PY_ROOT,
+        "packages/a/pyproject.toml": PY_MEMBER.format(name="a", deps='"idna>=3.4"'),
+    }
+    six = '"six>=1.16", "a"'
+    mutations: dict[str, Mutation | None] = {
+        "insync": None,
+        "added": edit_text("pyproject.toml", six, six + ', "idna"'),
+        "removed": edit_text("pyproject.toml", six, '"a"'),
+        "changed": edit_text("pyproject.toml", six, '"six>=1.15", "a"'),
+        "group-changed": edit_text("pyproject.toml", 'dev = ["idna>=3.4"]', 'dev = ["idna>=3.5"]'),
+        "member-added": write(
+            "packages/b/pyproject.toml", PY_MEMBER.format(name="b", deps='"six"')
+        ),
+        "excluded-member": write(
+            "packages/skipped/pyproject.toml", PY_MEMBER.format(name="skipped", deps="")
+        ),
+        "normalised": edit_text("pyproject.toml", six, '"Six >= 1.16", "A"'),
+        "requires-python-changed": edit_text(
+            "pyproject.toml", 'requires-python = ">=3.9"', 'requires-python = ">=3.10"'
+        ),
+    }
+    return [Case("uv", n, "uv", dict(base), m) for n, m in mutations.items()]
+
+
+def poetry_cases() -> list[Case]:
+    classic: dict[str, Mutation | None] = {
+        "insync": None,
+        "added": edit_text("pyproject.toml", 'six = "^1.16"', 'six = "^1.16"\nidna = "^3.4"'),
+        "removed": edit_text("pyproject.toml", 'six = "^1.16"\n', ""),
+        "changed": edit_text("pyproject.toml", 'six = "^1.16"', 'six = "^1.15"'),
+        "group-changed": edit_text("pyproject.toml", 'idna = "^3.4"', 'idna = "^3.5"'),
+        "description-changed": edit_text(
+            "pyproject.toml", 'description = "poetry', 'description = "edited: poetry'
+        ),
+    }
+    cases = [
+        Case("poetry", f"classic-{n}", "poetry", {"pyproject.toml": POETRY_CLASSIC}, m)
+        for n, m in classic.items()
+    ]
+    pep621: dict[str, Mutation | None] = {
+        "insync": None,
+        "changed": edit_text(
+            "pyproject.toml", 'dependencies = ["six>=1.16"]', 'dependencies = ["six>=1.15"]'
+        ),
+    }
+    cases += [
+        Case("poetry", f"pep621-{n}", "poetry", {"pyproject.toml": POETRY_PEP621}, m)
+        for n, m in pep621.items()
+    ]
+    return cases
+
+
+# ---------------------------------------------------------------- running the tools
+
+
+def run_tool(case: Case, cwd: Path) -> None:
+    tool = TOOL_OF.get(case.tool, case.tool)
+    if tool == "berry":
+        (cwd / "yarn.lock").write_text("")
+        (cwd / ".yarnrc.yml").write_text("nodeLinker: node-modules\nenableTelemetry: false\n")
+    if tool == "yarn1":
+        (cwd / "yarn.lock").write_text("")
+    command = [*TOOLS[tool], *LOCK_COMMANDS[case.tool]]
+    done = subprocess.run(
+        command, cwd=cwd, env=tool_env(), capture_output=True, text=True, timeout=600
+    )
+    if done.returncode != 0:
+        joined = " ".join(command)
+        raise SystemExit(f"{case.name}: {joined} failed\n{done.stdout}\n{done.stderr}")
+
+
+def copy_tree(src: Path, dest: Path) -> None:
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if any(part in SCRATCH_SKIP and part not in KEEP_FILES for part in rel.parts):
+            continue
+        if path.is_file():
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def generate(case: Case) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"lockgen-{case.ecosystem}-") as tmp:
+        work = Path(tmp)
+        for rel, text in case.files.items():
+            (work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (work / rel).write_text(text)
+        run_tool(case, work)
+        if case.mutation is not None:
+            case.mutation(work)
+        for rel, text in case.extra.items():
+            (work / rel).write_text(text)
+        dest = FIXTURES / f"lock-{case.ecosystem}" / case.name
+        if dest.exists():
+            shutil.rmtree(dest)
+        copy_tree(work, dest)
+    print(f"lock-{case.ecosystem}/{case.name}: generated with {case.tool}")
+
+
+def all_cases() -> list[Case]:
+    return [*npm_cases(), *uv_cases(), *poetry_cases()]
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated ecosystems")
+    parser.add_argument("--case", default="", help="comma-separated case names")
+    args = parser.parse_args(argv)
+    only = set(filter(None, args.only.split(",")))
+    names = set(filter(None, args.case.split(",")))
+    for case in all_cases():
+        if only and case.ecosystem not in only:
+            continue
+        if names and case.name not in names:
+            continue
+        generate(case)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,188 @@
+"""Hostile file *contents*: binary data, bad encodings, odd line endings, huge files, deep nesting,
+NUL bytes. Each yields findings or an AG900 with a reason, never a traceback, and the canary next
+to it is still found."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from robust_support import CANARY, problems, run_cli, scan_both, short, write_tree
+
+from ameide_guard.analysis import MAX_SOURCE_BYTES
+
+BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";'
+BUF_GO = '"buf.build/gen/go/acme/a/protocolbuffers/go/a/v1"'
+BUF_PY = "from acme.v1 import orders_pb2"
+
+
+def test_binary_files_with_source_extensions(tmp_path: Path) -> None:
+    blob = bytes(range(256)) * 64 + b"@buf/x ameide-guard"  # NULs and a prefilter literal
+    write_tree(tmp_path, {f"svc/bin{ext}": blob for ext in (".ts", ".go", ".py", ".js")})
+    result, _ = scan_both(tmp_path)
+    assert CANARY in short(result)
+    for ext in (".ts", ".go", ".py", ".js"):
+        (reason,) = problems(result, f"svc/bin{ext}")
+        assert "binary content (NUL byte at offset 0)" in reason
+    assert result.stats.failed == 4
+
+
+def test_nul_byte_after_an_import_is_reported_with_its_line(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"svc/a.ts": f"{BUF_TS}\nconst x = 1;\nconst y = '\0';\n"})
+    result, _ = scan_both(tmp_path)
+    (reason,) = problems(result, "svc/a.ts")
+    assert "NUL byte" in reason
+    assert "svc/a.ts:3: AG900" in short(result)
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "line"),
+    [
+        ("a.ts", f"// \xff\xfe broken\n{BUF_TS}\n".encode("latin-1", "replace"), 2),
+        ("a.py", f"# caf\xe9\n{BUF_PY}\n".encode("latin-1"), 2),
+        ("a.go", f"package a\n// \xe9\nimport {BUF_GO}\n".encode("latin-1"), 3),
+    ],
+)
+def test_invalid_utf8_is_scanned_and_reported(
+    tmp_path: Path, name: str, body: bytes, line: int
+) -> None:
+    write_tree(tmp_path, {f"svc/{name}": body})
+    result, _ = scan_both(tmp_path)
+    (reason,) = problems(result, f"svc/{name}")
+    assert "invalid UTF-8" in reason and "Save the file as UTF-8" in reason
+    assert f"svc/{name}:{line}: AG101" in short(result)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_utf16_and_utf8_with_bom_are_decoded(tmp_path: Path, codec: str) -> None:
+    def encode(text: str) -> bytes:
+        data = text.encode(codec)
+        return b"\xfe\xff" + data if codec == "utf-16-be" else data
+
+    write_tree(
+        tmp_path,
+        {
+            "svc/a.ts": encode(f"// caf\u00e9\n{BUF_TS}\n"),
+            "svc/a.py": encode(f'"""doc"""\n\n{BUF_PY}\n'),
+            "svc/a.go": encode(f"package a\n\nimport {BUF_GO}\n"),
+        },
+    )
+    result, _ = scan_both(tmp_path)
+    found = short(result)
+    assert {"svc/a.ts:2: AG101", "svc/a.py:3: AG101", "svc/a.go:3: AG101"} <= set(found)
+    assert not [f for f in result.findings if f.rule == "AG900"], found
+
+
+@pytest.mark.parametrize(
+    "newlines", [("\r\n",), ("\r\n", "\n"), ("\n", "\r\n", "\n", "\r\n")], ids=str
+)
+def test_crlf_and_mixed_line_endings_keep_lines(tmp_path: Path, newlines: tuple[str, ...]) -> None:
+    def join(lines: list[str]) -> str:
+        return "".join(line + newlines[i % len(newlines)] for i, line in enumerate(lines))
+
+    ts = ["// header", "", "import {", "  A,", '} from "@buf/acme_a.bufbuild_es";', BUF_TS]
+    py = ['"""doc', 'more"""', "import os", "", BUF_PY, "from acme_pb2 import (", "  X,", ")"]
+    go = ["package a", "", "import (", '\t"fmt"', f"\t{BUF_GO}", ")", f"import b {BUF_GO}"]
+    write_tree(tmp_path, {"svc/a.ts": join(ts), "svc/a.py": join(py), "svc/a.go": join(go)})
+    result, _ = scan_both(tmp_path)
+    assert [x for x in short(result) if x.startswith("svc/")] == [
+        "svc/a.go:5: AG101",
+        "svc/a.go:7: AG101",
+        "svc/a.py:5: AG101",
+        "svc/a.py:6: AG101",
+        "svc/a.ts:5: AG101",
+        "svc/a.ts:6: AG101",
+    ]
+
+
+def test_50_mb_source_file_is_skipped_with_a_reason_in_bounded_time(tmp_path: Path) -> None:
+    line = b"const filler = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];\n"
+    big = BUF_TS.encode() + b"\n" + line * (50 * 2**20 // len(line) + 1)
+    assert len(big) > 50 * 2**20 > MAX_SOURCE_BYTES
+    write_tree(tmp_path, {"svc/bundle.js": big})
+    run = run_cli(tmp_path, "--format", "json", "--no-cache", timeout=60, memory_bytes=2 * 2**30)
+    assert run.code == 1 and run.seconds < 30, run.seconds
+    assert CANARY in run.short()
+    (error,) = run.json()["errors"]
+    assert error["path"] == "svc/bundle.js"
+    assert f"over the {MAX_SOURCE_BYTES // 2**20} MiB parse limit" in error["message"]
+    assert run.json()["stats"]["failed"] == 1
+
+
+def test_source_just_under_the_size_limit_is_parsed(tmp_path: Path) -> None:
+    filler = b"const filler = [1, 2, 3];\n" * ((MAX_SOURCE_BYTES - 4096) // 26)
+    write_tree(tmp_path, {"svc/big.ts": filler + BUF_TS.encode() + b"\n"})
+    started = time.perf_counter()
+    result, _ = scan_both(tmp_path)
+    assert time.perf_counter() - started < 60
+    line = filler.count(b"\n") + 1
+    assert f"svc/big.ts:{line}: AG101" in short(result)
+
+
+DEPTH = 10_000
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "line"),
+    [
+        ("a.ts", f"{BUF_TS}\nconst x = {'[' * DEPTH}{']' * DEPTH};\n", 1),
+        ("b.ts", f"const x = {'{a:' * DEPTH}1{'}' * DEPTH};\n{BUF_TS}\n", 2),
+        ("c.js", f"f({'(' * DEPTH}1{')' * DEPTH});\n{BUF_TS}\n", 2),
+        ("a.py", f"{BUF_PY}\nx = {'(' * DEPTH}1{')' * DEPTH}\n", 1),
+        ("b.py", f"x = {'[' * DEPTH}{']' * DEPTH}\n{BUF_PY}\n", 2),
+        ("a.go", f"package a\nimport {BUF_GO}\nvar x = {'(' * DEPTH}1{')' * DEPTH}\n", 2),
+        ("b.go", f"package a\nimport {BUF_GO}\nfunc f() {'{' * DEPTH}{'}' * DEPTH}\n", 2),
+    ],
+)
+def test_10000_level_nesting_is_bounded(tmp_path: Path, name: str, body: str, line: int) -> None:
+    write_tree(tmp_path, {f"svc/{name}": body})
+    started = time.perf_counter()
+    result = scan_both(tmp_path)[0]
+    assert time.perf_counter() - started < 30
+    assert f"svc/{name}:{line}: AG101" in short(result)
+
+
+def test_unterminated_nesting_and_truncated_files(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "svc/a.ts": f"{BUF_TS}\nconst x = {'[' * DEPTH}",
+            "svc/a.py": f"{BUF_PY}\nx = {'(' * DEPTH}",
+            "svc/a.go": f"package a\nimport {BUF_GO}\nfunc f() {'{' * DEPTH}",
+            "svc/b.ts": 'import { A } from "@buf/acme_a.buf',
+            # invalid (`()` is no expression) and too deep for error recovery: the import after
+            # it is lost, which is why the AG900 on the file must be there.
+            "svc/c.js": f"f({'(' * DEPTH}{')' * DEPTH});\n{BUF_TS}\n",
+        },
+    )
+    result, _ = scan_both(tmp_path)
+    found = short(result)
+    for path in ("svc/a.ts:1: AG101", "svc/a.py:1: AG101", "svc/a.go:2: AG101"):
+        assert path in found
+    for path in ("svc/a.ts", "svc/a.py", "svc/a.go", "svc/b.ts", "svc/c.js"):
+        assert problems(result, path), f"{path}: syntax error not reported"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'export { A }\nfrom "@buf/acme_a.bufbuild_es";\n',
+        'export type { A }\nfrom "@buf/acme_a.bufbuild_es";\n',
+        'export {\n  A,\n}\nfrom "@buf/acme_a.bufbuild_es";\n',
+        'export\n{ A } from "@buf/acme_a.bufbuild_es";\n',
+        'export // c\n{ A } from "@buf/acme_a.bufbuild_es";\n',
+        'export\ntype { A } from "@buf/acme_a.bufbuild_es";\n',
+    ],
+)
+def test_export_clause_with_from_on_the_next_line_is_never_silent(
+    tmp_path: Path, body: str
+) -> None:
+    """tsc and V8 read these as re-exports; tree-sitter's grammar ends the statement at the line
+    break after `export` or before `from` (a known gap, reported to the lead). Until the parser
+    recovers the import, the file must at least be an AG900, never a silent miss."""
+    write_tree(tmp_path, {"svc/a.ts": body})
+    result, _ = scan_both(tmp_path)
+    line = body.count("\n")
+    found = short(result)
+    assert f"svc/a.ts:{line}: AG101" in found or problems(result, "svc/a.ts"), found

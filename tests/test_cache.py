@@ -1,0 +1,232 @@
+"""The per-file results cache (issue 7): hits when nothing changed, invalidated by content, config
+and version, rebuilt when corrupt, safe with concurrent scans, written atomically, git-ignored,
+absent with --no-cache, and plain JSON that loading can never execute."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from harness import scan_dir
+
+from ameide_guard import cache as cache_mod
+from ameide_guard.engine import ScanResult
+
+SOURCES = {
+    "ameide-guard.toml": "# defaults\n",
+    "services/web/src/app.ts": 'import { X } from "@buf/acme_api.bufbuild_es/x_pb.js";\n'
+    "export const y = X;\n",
+    "services/web/src/clean.ts": 'import { z } from "zod";\nexport const a = z;\n',
+    "services/api/main.go": 'package main\n\nimport (\n\t"fmt"\n\n'
+    '\tpb "buf.build/gen/go/acme/api/protocolbuffers/go/v1"\n)\n\n'
+    "func main() { fmt.Println(pb.X) }\n",
+    "services/py/app.py": "from acme.v1 import users_pb2\n\nprint(users_pb2)\n",
+    "services/py/util.py": "import os\n\nprint(os.sep)\n",
+}
+SOURCE_COUNT = sum(1 for p in SOURCES if p.endswith((".ts", ".go", ".py")))
+
+
+def make_tree(root: Path, files: dict[str, str] = SOURCES) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    age(root)
+    return root
+
+
+def age(root: Path, seconds: int = 60) -> None:
+    """Date every file back, as in a checkout, so none is 'racy' (modified during the scan)."""
+    past = time.time() - seconds
+    for path in [root] if root.is_file() else root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def cached_scan(root: Path, cache_dir: Path, **options: object) -> ScanResult:
+    return scan_dir(root, use_cache=True, cache_dir=cache_dir, **options)
+
+
+def lines(result: ScanResult) -> list[tuple[str, int, str]]:
+    return [(f.path, f.span.line, f.rule) for f in result.findings]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return make_tree(tmp_path / "repo")
+
+
+def test_unchanged_files_come_from_the_cache(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    first = cached_scan(tree, cache_dir)
+    second = cached_scan(tree, cache_dir)
+    assert first.stats.cached == 0
+    assert second.stats.cached == SOURCE_COUNT
+    assert lines(second) == lines(first)
+    assert {"AG101"} == {rule for _, _, rule in lines(first)}
+
+
+def test_changed_content_is_analysed_again(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    before = cached_scan(tree, cache_dir)
+    target = tree / "services/py/util.py"
+    target.write_text("from acme.v2 import other_pb2\n\nprint(other_pb2)\n", encoding="utf-8")
+    age(target, 30)
+    after = cached_scan(tree, cache_dir)
+    assert after.stats.cached == SOURCE_COUNT - 1
+    assert ("services/py/util.py", 1, "AG101") in lines(after)
+    assert ("services/py/util.py", 1, "AG101") not in lines(before)
+
+
+def test_same_size_rewrite_right_after_a_scan_is_not_missed(tree: Path, tmp_path: Path) -> None:
+    """A rewrite of a file within the file system's timestamp tick keeps size and mtime: files
+    modified that recently are never trusted by stat (git's racy-clean rule)."""
+    cache_dir = tmp_path / "cache"
+    target = tree / "services/py/util.py"
+    target.write_text("import os\n\nprint(os.sep)\n", encoding="utf-8")
+    stat = target.stat()
+    cached_scan(tree, cache_dir)
+    target.write_text("import a_pb2\nprint(a_pb2)", encoding="utf-8")
+    assert target.stat().st_size == stat.st_size
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    after = cached_scan(tree, cache_dir)
+    assert ("services/py/util.py", 1, "AG101") in lines(after)
+
+
+def test_config_change_invalidates(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cached_scan(tree, cache_dir)
+    (tree / "ameide-guard.toml").write_text(
+        '[generated]\nnpm = ["@buf/*", "@gen/*"]\n', encoding="utf-8"
+    )
+    assert cached_scan(tree, cache_dir).stats.cached == 0
+    assert cached_scan(tree, cache_dir).stats.cached == SOURCE_COUNT
+
+
+def test_version_change_invalidates(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_dir = tmp_path / "cache"
+    cached_scan(tree, cache_dir)
+    monkeypatch.setattr(cache_mod, "__version__", "999.0.0")
+    assert cached_scan(tree, cache_dir).stats.cached == 0
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [b"", b"{not json", b"[1, 2]", b'{"format": 2, "salt": 1}', b"\xff\xfe\x00binary"],
+    ids=["empty", "truncated", "list", "wrong-salt", "binary"],
+)
+def test_corrupt_cache_is_rebuilt(tree: Path, tmp_path: Path, garbage: bytes) -> None:
+    cache_dir = tmp_path / "cache"
+    reference = lines(cached_scan(tree, cache_dir))
+    cache_file = next(cache_dir.glob("facts-v*.json"))
+    cache_file.write_bytes(garbage)
+    rebuilt = cached_scan(tree, cache_dir)
+    assert lines(rebuilt) == reference
+    assert rebuilt.stats.cached == 0
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["format"] == cache_mod.FORMAT
+    assert cached_scan(tree, cache_dir).stats.cached == SOURCE_COUNT
+
+
+def test_cache_is_json_and_loading_never_unpickles(tree: Path, tmp_path: Path) -> None:
+    """A hostile repository may commit a cache: a pickle that would run code must be ignored."""
+    cache_dir = tmp_path / "cache"
+    cached_scan(tree, cache_dir)
+    cache_file = next(cache_dir.glob("facts-v*.json"))
+    json.loads(cache_file.read_text(encoding="utf-8"))
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    cache_file.write_bytes(pickle.dumps(Exploit()))
+    result = cached_scan(tree, cache_dir)
+    assert not marker.exists()
+    assert result.stats.cached == 0
+
+
+def test_write_is_atomic(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache file is replaced in one rename: a failed write leaves the old one whole and no
+    temporary file behind."""
+    cache_dir = tmp_path / "cache"
+    cached_scan(tree, cache_dir)
+    cache_file = next(cache_dir.glob("facts-v*.json"))
+    before = cache_file.read_bytes()
+
+    def failing_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    (tree / "services/py/util.py").write_text("import y_pb2\n", encoding="utf-8")
+    age(tree / "services/py/util.py", 30)
+    monkeypatch.setattr(cache_mod.os, "replace", failing_replace)
+    cached_scan(tree, cache_dir)
+    assert cache_file.read_bytes() == before
+    assert sorted(p.name for p in cache_dir.iterdir()) == [".gitignore", cache_file.name]
+
+
+def run_cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AMEIDE_GUARD_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "ameide_guard", "scan", "--format", "json", *args],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_two_concurrent_scans_are_safe(tmp_path: Path) -> None:
+    files = dict(SOURCES)
+    for i in range(60):
+        files[f"services/web/src/gen{i}.ts"] = f'import {{ a }} from "@buf/x{i}";\n'
+    root = make_tree(tmp_path / "repo", files)
+    procs = [run_cli(root, "--jobs", "2") for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], [err for _, err in outputs]
+    found = [json.loads(out)["findings"] for out, _ in outputs]
+    assert found[0] == found[1]
+    assert len(found[0]) == 63
+    cache_dir = root / cache_mod.CACHE_DIR_NAME
+    assert json.loads(next(cache_dir.glob("facts-v*.json")).read_text())["format"]
+    assert not list(cache_dir.glob(".facts-*"))
+
+
+def test_default_cache_dir_is_git_ignored(tree: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=tree, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tree, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tree, check=True)
+    proc = run_cli(tree)
+    proc.communicate(timeout=120)
+    assert (tree / cache_mod.CACHE_DIR_NAME / ".gitignore").is_file()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == ""
+
+
+def test_no_cache_writes_nothing(tree: Path) -> None:
+    before = sorted(p.relative_to(tree) for p in tree.rglob("*"))
+    proc = run_cli(tree, "--no-cache")
+    proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert sorted(p.relative_to(tree) for p in tree.rglob("*")) == before
+
+
+def test_precommit_run_with_few_files_leaves_the_cache_alone(tree: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    result = cached_scan(tree, cache_dir, paths=("services/web/src/app.ts",))
+    assert lines(result) == [("services/web/src/app.ts", 1, "AG101")]
+    assert not cache_dir.exists()

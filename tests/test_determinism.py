@@ -1,0 +1,133 @@
+"""Output does not depend on the cache or on the number of worker processes (issue 7, point 4).
+
+Every fixture scenario is scanned without cache on one job, then with 2 and 3 worker processes
+(the parallel threshold lowered so the pool really runs, in several batches), then with a cache
+cold and warm. The rendered reports must be byte-identical once the timing/cache counters are set
+aside: JSON without `stats`, text without its summary line, and SARIF where that reporter exists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import fixture_dirs, scan_dir
+
+from ameide_guard import engine
+from ameide_guard.reporters import render
+
+FIXTURES = fixture_dirs()
+
+
+def _strip_sarif(doc: Any) -> Any:
+    for run in doc.get("runs", []):
+        run.pop("invocations", None)
+        run.pop("properties", None)
+    return doc
+
+
+def rendered(result: engine.ScanResult) -> dict[str, Any]:
+    """Every available report of `result`, without what legitimately varies between runs."""
+    out: dict[str, Any] = {}
+    doc = json.loads(render("json", result))
+    doc.pop("stats")
+    out["json"] = doc
+    text = render("text", result).rstrip("\n").splitlines()
+    out["text"] = text[:-1]
+    if importlib.util.find_spec("ameide_guard.reporters.sarif") is not None:
+        out["sarif"] = _strip_sarif(json.loads(render("sarif", result)))
+    return out
+
+
+@pytest.fixture
+def forced_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the pool run on tiny fixtures, two files per batch, so merging order is exercised."""
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(engine, "MIN_BATCH", 2)
+
+
+@pytest.mark.parametrize("root", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_jobs_do_not_change_output(root: Path, forced_pool: None) -> None:
+    reference = scan_dir(root, jobs=1)
+    assert reference.stats.files > 0
+    for jobs in (2, 3):
+        assert rendered(scan_dir(root, jobs=jobs)) == rendered(reference), f"--jobs {jobs}"
+
+
+@pytest.mark.parametrize("root", FIXTURES, ids=[p.name for p in FIXTURES])
+def test_cache_does_not_change_output(root: Path, tmp_path: Path, forced_pool: None) -> None:
+    tree = tmp_path / "tree"
+    shutil.copytree(root, tree)
+    past = time.time() - 60  # as in a checkout: no file is "racy" (too fresh to trust by stat)
+    for path in tree.rglob("*"):
+        os.utime(path, (past, past), follow_symlinks=False)
+    cache_dir = tmp_path / "cache"
+    reference = rendered(scan_dir(tree))
+    cold = scan_dir(tree, use_cache=True, cache_dir=cache_dir, jobs=2)
+    warm = scan_dir(tree, use_cache=True, cache_dir=cache_dir, jobs=1)
+    sources = sum(1 for path in warm_sources(tree))
+    assert (cold.stats.cached, warm.stats.cached) == (0, sources)
+    assert rendered(cold) == reference
+    assert rendered(warm) == reference
+
+
+def warm_sources(tree: Path) -> list[str]:
+    """Source files the scan analyses (discovered, not excluded, a parsed language)."""
+    from ameide_guard.config import load_config
+    from ameide_guard.discovery import discover
+    from ameide_guard.parsers import source_kind
+    from ameide_guard.zones import ZoneMap
+
+    zones = ZoneMap.from_config(load_config(tree))
+    return [
+        p for p in discover(tree).files if source_kind(p) and zones.classify(p).value != "excluded"
+    ]
+
+
+def test_fast_zone_classification_agrees_with_zonemap() -> None:
+    """The engine classifies with one merged regex; it must decide exactly as ZoneMap does."""
+    from ameide_guard.config import build_config
+    from ameide_guard.discovery import discover
+    from ameide_guard.zones import ZoneMap
+
+    probes = [
+        "services/a/node_modules/x/index.ts",
+        "node_modules/y.js",
+        "packages/ameide_core_proto/gen/go/x.pb.go",
+        "packages/ameide_sdk_ts/src/_proto/x.ts",
+        "packages/ameide_sdk_ts/tests/x.test.ts",
+        "services/a/tests/packages/ameide_core_proto/x.py",
+        "services/a/x_test.go",
+        "services/a/test_x.py",
+        "services/a/src/app.spec.tsx",
+        "services/a/src/app.ts",
+        "a/dist/b/vendor/c.go",
+        "conftest.py",
+    ]
+    configs = [
+        build_config("<default>", {}),
+        build_config("<custom>", {"exclude": ["*.gen.ts", "/build/"], "zones": {"test": []}}),
+    ]
+    for config in configs:
+        zones = ZoneMap.from_config(config)
+        paths = probes + [p for root in FIXTURES for p in discover(root).files]
+        assert engine.zone_regex(zones) is not None
+        assert engine.classify_all(zones, paths) == {p: zones.classify(p) for p in paths}
+    negated = ZoneMap.from_config(build_config("<neg>", {"exclude": ["gen/", "!gen/keep.ts"]}))
+    assert engine.zone_regex(negated) is None
+    keep = ["gen/keep.ts", "gen/drop.ts", "src/a.ts"]
+    assert engine.classify_all(negated, keep) == {p: negated.classify(p) for p in keep}
+
+
+def test_fixtures_cover_every_language() -> None:
+    """The comparison above is only meaningful if the fixtures hold parsed sources of each
+    language and some findings."""
+    suffixes = {p.suffix for root in FIXTURES for p in root.rglob("*") if p.is_file()}
+    assert {".ts", ".go", ".py"} <= suffixes
+    assert any(scan_dir(root).findings for root in FIXTURES)
