@@ -1,5 +1,5 @@
 """The benchmark scripts run end to end on a tiny tree (issue 7). No timing is asserted: the
-figures belong in docs/notes/issue-7-performance.md, measured on the 20,000-file tree."""
+figures belong in docs/performance.md, measured on the 20,000-file tree."""
 
 from __future__ import annotations
 

@@ -146,8 +146,8 @@ def _batch_result(
 ) -> list[Outcome]:
     """A worker batch's outcomes. When a worker process dies (a parser crash in C, the OOM
     killer) every pending batch fails with it; rather than failing the scan, the batch is rerun
-    one file per task in a fresh one-worker pool, and only a file that kills that worker too is
-    lost, reported as AG900."""
+    one file per task in a fresh one-worker pool, and only a file that kills its process again
+    when analysed alone is lost, reported as AG900."""
     try:
         return future.result()
     except BrokenProcessPool:
@@ -159,17 +159,28 @@ def _batch_result(
             tasks = [
                 pool.submit(analyze_batch, str(root), [item], literals, digest) for item in pending
             ]
+            died = len(pending)
             for n, task in enumerate(tasks):
                 try:
                     done[pending[n][0]] = task.result()[0]
-                except BrokenProcessPool:  # tasks run in order: this one killed the worker
-                    reason = "the parser crashed on this file (its process died); not scanned"
-                    done[pending[n][0]] = Outcome(pending[n][0], "", None, (FILE_SPAN, reason))
-                    pending = pending[n + 1 :]
+                except BrokenProcessPool:  # tasks run in order: this one was running
+                    died = n
                     break
-            else:
-                pending = []
+        if died < len(pending):
+            done[pending[died][0]] = _alone(root, pending[died], literals, digest)
+        pending = pending[died + 1 :]
     return [done[path] for path, _ in batch]
+
+
+def _alone(root: Path, item: tuple[str, str], literals: tuple[bytes, ...], digest: bool) -> Outcome:
+    """`item` analysed in a process of its own (so a one-off death is not blamed on it); an
+    AG900 outcome if that process dies too."""
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(analyze_batch, str(root), [item], literals, digest).result()[0]
+    except BrokenProcessPool:
+        reason = "the parser crashed on this file (its process died); not scanned"
+        return Outcome(item[0], "", None, (FILE_SPAN, reason))
 
 
 def zone_regex(zones: ZoneMap) -> re.Pattern[str] | None:
