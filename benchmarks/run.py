@@ -195,13 +195,15 @@ def semgrep_findings(output: bytes) -> set[tuple[str, int]]:
 
 
 def literals() -> list[str]:
-    """The literals ameide-guard's prefilter looks for under the embedded default config."""
+    """The literals ameide-guard's prefilter looks for under the embedded default config, over
+    all zones (git grep cannot tell zones apart, so it searches for their union)."""
     from ameide_guard.config import build_config
     from ameide_guard.engine import ScanOptions, enabled_rules, prefilter_literals
 
     config = build_config("<embedded>", {})
     rules = enabled_rules(config, ScanOptions(root=Path(".")))
-    return [x.decode() for x in prefilter_literals(config, (ctx.meta for _, ctx in rules))]
+    per_zone = prefilter_literals(config, (rule for rule, _ in rules))
+    return sorted({x.decode() for lits in per_zone.values() for x in lits})
 
 
 def precommit_files(tree: Path, count: int = 10) -> list[str]:

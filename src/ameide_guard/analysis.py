@@ -14,6 +14,11 @@ from functools import lru_cache
 
 from ameide_guard.model import FILE_SPAN, SourceFacts, Span
 
+Item = tuple[str, str, str]
+"""A file to analyse: (root-relative path, language, zone)."""
+Prefilter = dict[str, tuple[bytes, ...]]
+"""Per zone, the literals that make a file of that zone worth parsing (see the engine)."""
+
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 """Source files larger than this are not parsed (AG900 says so); generated bundles are the usual
 culprit and the prefilter still applies to the part that is read."""
@@ -141,13 +146,14 @@ def read_all(full: str) -> bytes:
 
 
 def analyze_batch(
-    root: str, items: list[tuple[str, str]], literals: tuple[bytes, ...], digest: bool = True
+    root: str, items: list[Item], literals: Prefilter, digest: bool = True
 ) -> list[Outcome]:
-    """One worker task: a batch of (path, language); a failure on one file stays on that file."""
+    """One worker task: a batch of (path, language, zone); a failure on one file stays on that
+    file."""
     results = []
-    for path, language in items:
+    for path, language, zone in items:
         try:
-            results.append(analyze_file(root, path, language, literals, digest=digest))
+            results.append(analyze_file(root, path, language, literals[zone], digest=digest))
         except Exception as exc:
             results.append(
                 Outcome(path, "", None, (FILE_SPAN, f"internal error while analysing: {exc!r}"))

@@ -14,11 +14,13 @@ is written to a temporary file and renamed into place, so two scans at once neve
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,25 @@ from ameide_guard._version import __version__
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
 
 CACHE_DIR_NAME = ".ameide-guard-cache"
+
+
+@functools.cache
+def _extractor_digest() -> str:
+    """A digest of the code that produces cached facts (the parsers and the fact model), so a
+    development checkout whose parsers changed without a version bump never reads stale facts."""
+    package = Path(__file__).parent
+    sources = [
+        package / "model.py",
+        package / "analysis.py",
+        *sorted((package / "parsers").glob("*.py")),
+    ]
+    hasher = hashlib.sha256()
+    for source in sources:
+        with contextlib.suppress(OSError):
+            hasher.update(source.read_bytes())
+    return hasher.hexdigest()[:16]
+
+
 FORMAT = 2
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan gets no stat record (git's "racy clean" rule): file
@@ -104,8 +125,11 @@ class FactsCache:
     opened_ns: int = field(default_factory=time.time_ns)
 
     @classmethod
-    def open(cls, directory: Path, config_digest: str, literals: tuple[bytes, ...]) -> FactsCache:
-        material = "\0".join([__version__, config_digest, *sorted(x.decode() for x in literals)])
+    def open(
+        cls, directory: Path, config_digest: str, literals: Mapping[str, tuple[bytes, ...]]
+    ) -> FactsCache:
+        flat = sorted(f"{zone}:{x.decode()}" for zone, lits in literals.items() for x in lits)
+        material = "\0".join([__version__, config_digest, _extractor_digest(), *flat])
         salt = hashlib.sha256(material.encode()).hexdigest()[:16]
         cache = cls(directory, salt)
         cache._load()

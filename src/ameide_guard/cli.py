@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,9 @@ def main() -> None:
     Scans TS/JS, Go and Python sources and the manifests around them for breaches of the
     Buf-centric monorepo architecture. See `ameide-guard rules` and `ameide-guard explain ID`.
     """
+    # A user pattern such as `[[a]]` makes `re` warn about a possible nested set while
+    # compiling; the pattern still means what gitignore says, so the warning is only noise.
+    warnings.filterwarnings("ignore", message="Possible nested set", category=FutureWarning)
 
 
 def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,7 +11,7 @@ import os
 import posixpath
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pathspec
 
-from ameide_guard.analysis import Outcome, analyze_batch
+from ameide_guard.analysis import Item, Outcome, Prefilter, analyze_batch
 from ameide_guard.cache import CACHE_DIR_NAME, Entry, FactsCache
 from ameide_guard.config import Config
 from ameide_guard.discovery import discover
@@ -27,7 +27,14 @@ from ameide_guard.fingerprints import assign_fingerprints
 from ameide_guard.model import FILE_SPAN, Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind
 from ameide_guard.patterns import literal_of
-from ameide_guard.registry import Rule, RuleContext, RuleMeta, all_rules, resolve_rule_id
+from ameide_guard.registry import (
+    SOURCE_ZONES,
+    Rule,
+    RuleContext,
+    RuleMeta,
+    all_rules,
+    resolve_rule_id,
+)
 from ameide_guard.repo import RepoView, SourceFile
 from ameide_guard.suppressions import MARKER, apply_suppressions
 from ameide_guard.zones import ZoneMap
@@ -83,34 +90,57 @@ def enabled_rules(config: Config, options: ScanOptions) -> list[tuple[Rule, Rule
     return chosen
 
 
-def prefilter_literals(config: Config, metas: Iterable[RuleMeta]) -> tuple[bytes, ...]:
-    """Literals a source file must contain to be worth parsing: every module pattern's literal
-    part, the suppression marker, rule-declared literals, and the names of the proto and SDK zone
-    directories (a relative import into them must spell the directory's name)."""
-    literals: set[str] = {MARKER.rstrip(":")}
-    for table in (config.generated, config.proto_package, config.sdk_internal):
-        for eco, patterns in table.items():
-            if eco == "pypi":
-                continue
-            literals.update(literal_of(p) for p in patterns)
-    for meta in metas:
-        literals.update(meta.literals)
-    for zone in ("proto", "sdk"):
+def _literal_groups(config: Config) -> dict[str, set[str]]:
+    """The config-derived literals by group (see `RuleMeta.pattern_groups`)."""
+
+    def of(table: Mapping[str, tuple[str, ...]]) -> set[str]:
+        return {literal_of(p) for eco, patterns in table.items() if eco != "pypi" for p in patterns}
+
+    def zone_dirs(zone: str) -> set[str]:
+        names = set()
         for pattern in config.zones[zone]:
             last = pattern.rstrip("/").rsplit("/", 1)[-1]
-            literals.add(last if last and not set(last) & set("*?[") else "../")
-    literals.discard("")
-    return tuple(sorted(x.encode() for x in literals))
+            names.add(last if last and not set(last) & set("*?[") else "../")
+        return names
+
+    return {
+        "generated": of(config.generated),
+        "proto-package": of(config.proto_package),
+        "sdk-internal": of(config.sdk_internal),
+        "proto-zone": zone_dirs("proto"),
+        "sdk-zone": zone_dirs("sdk"),
+    }
 
 
-def _strided(items: list[tuple[str, str]], count: int) -> list[list[tuple[str, str]]]:
+def prefilter_literals(config: Config, rules: Iterable[Rule]) -> Prefilter:
+    """Per zone, the literals a source file must contain to be worth parsing: the suppression
+    marker everywhere, and for each rule that judges that zone's sources its declared literals
+    plus the config literals of its pattern groups. A test file importing the proto package
+    (allowed) is therefore read but never parsed."""
+    groups = _literal_groups(config)
+    per_zone: dict[str, set[str]] = {z: {MARKER.rstrip(":")} for z in SOURCE_ZONES}
+    for rule in rules:
+        meta = rule.meta
+        wanted = set(meta.literals)
+        if type(rule).check_source is not Rule.check_source:
+            for group in meta.pattern_groups:
+                wanted |= groups[group]
+        for zone in meta.source_zones:
+            per_zone[zone] |= wanted
+    return {
+        zone: tuple(sorted(x.encode() for x in literals if x))
+        for zone, literals in per_zone.items()
+    }
+
+
+def _strided(items: list[Item], count: int) -> list[list[Item]]:
     """`count` batches taking every count-th item, so that the expensive files (which cluster:
     a proto package's generated code sits side by side) spread evenly over the workers."""
     return [items[start::count] for start in range(count)]
 
 
 def _compute(
-    root: Path, todo: list[tuple[str, str]], literals: tuple[bytes, ...], digest: bool, jobs: int
+    root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
 ) -> list[Outcome]:
     """Analyse `todo`, in `jobs` processes when there are enough files. The main process takes
     its share of batches itself rather than waiting idle, so `--jobs 2` forks one worker."""
@@ -140,8 +170,8 @@ def _compute(
 def _batch_result(
     future: Future[list[Outcome]],
     root: Path,
-    batch: list[tuple[str, str]],
-    literals: tuple[bytes, ...],
+    batch: list[Item],
+    literals: Prefilter,
     digest: bool,
 ) -> list[Outcome]:
     """A worker batch's outcomes. When a worker process dies (a parser crash in C, the OOM
@@ -169,10 +199,10 @@ def _batch_result(
         if died < len(pending):
             done[pending[died][0]] = _alone(root, pending[died], literals, digest)
         pending = pending[died + 1 :]
-    return [done[path] for path, _ in batch]
+    return [done[item[0]] for item in batch]
 
 
-def _alone(root: Path, item: tuple[str, str], literals: tuple[bytes, ...], digest: bool) -> Outcome:
+def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome:
     """`item` analysed in a process of its own (so a one-off death is not blamed on it); an
     AG900 outcome if that process dies too."""
     try:
@@ -227,8 +257,8 @@ def classify_all(zones: ZoneMap, paths: Iterable[str]) -> dict[str, Zone]:
 
 def _analyze(
     root: Path,
-    items: list[tuple[str, str]],
-    literals: tuple[bytes, ...],
+    items: list[Item],
+    literals: Prefilter,
     cache: FactsCache | None,
     jobs: int,
     stats: Stats,
@@ -241,16 +271,17 @@ def _analyze(
 
     `known_stats` are discovery's lstat results (regular files); symlinks are stat'ed here."""
     outcomes: dict[str, Outcome] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[Item] = []
     stat_of: dict[str, os.stat_result] = {}
-    for path, language in items:
+    for item in items:
+        path = item[0]
         if cache is not None:
             st = known_stats.get(path)
             if st is None:
                 try:
                     st = os.stat(root / path)
                 except OSError:
-                    todo.append((path, language))
+                    todo.append(item)
                     continue
             stat_of[path] = st
             hit = cache.lookup(path, st)
@@ -260,7 +291,7 @@ def _analyze(
                     outcomes[path] = Outcome(path, digest, entry.facts, entry.problem, entry.parsed)
                 stats.cached += 1
                 continue
-        todo.append((path, language))
+        todo.append(item)
     computed = _compute(root, todo, literals, cache is not None, jobs)
     for outcome in computed:
         entry = Entry(outcome.facts, outcome.problem, outcome.parsed)
@@ -326,7 +357,7 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     clock = PhaseClock(stats)
     rules = enabled_rules(config, options)
     contexts = {ctx.meta.id: ctx for _, ctx in rules}
-    literals = prefilter_literals(config, (ctx.meta for _, ctx in rules))
+    literals = prefilter_literals(config, (rule for rule, _ in rules))
     wanted = set(options.paths) if options.paths is not None else None
     cache = None
     # Discovery mostly waits on `git ls-files`: load the cache meanwhile (a pre-commit run of a
@@ -353,8 +384,8 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     clock.lap("zones")
 
     items = [
-        (path, lang)
-        for path in files
+        (path, lang, zone.value)
+        for path, zone in files.items()
         if (lang := source_kind(path)) is not None and (wanted is None or path in wanted)
     ]
     jobs = options.jobs or os.cpu_count() or 1

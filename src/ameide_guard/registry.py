@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from ameide_guard.repo import RepoView, SourceFile
 
 
+SOURCE_ZONES = ("runtime", "test", "proto", "sdk")
+PATTERN_GROUPS = ("generated", "proto-package", "sdk-internal", "proto-zone", "sdk-zone")
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     """One option of a rule's config table: its default, a validator, and the allowed values as
@@ -48,6 +52,14 @@ class RuleMeta:
     literals: tuple[str, ...] = ()
     """Extra literals (besides the config's module patterns) that make a source file worth parsing
     for this rule."""
+    source_zones: tuple[str, ...] = SOURCE_ZONES
+    """Zones whose source files the rule judges: the prefilter looks for this rule's literals only
+    in files of these zones (a test file that imports the proto package, which only AG102 in
+    runtime code cares about, is then never parsed)."""
+    pattern_groups: tuple[str, ...] = PATTERN_GROUPS
+    """Which config-derived literals make a file worth parsing for this rule: `generated`,
+    `proto-package`, `sdk-internal` (the literal parts of those module patterns), `proto-zone` and
+    `sdk-zone` (the zone directories' names, which a relative import into them must spell)."""
 
 
 @dataclass(frozen=True)

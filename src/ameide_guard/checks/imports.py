@@ -76,6 +76,8 @@ class RuntimeGeneratedImport(Rule):
         default_level=Level.ERROR,
         tags=("architecture", "imports"),
         options={"type-only-level": level_option("warning")},
+        source_zones=("runtime", "test"),
+        pattern_groups=("generated",),
     )
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterator[Finding]:
@@ -104,6 +106,8 @@ class RuntimeProtoPackageImport(Rule):
         default_level=Level.ERROR,
         tags=("architecture", "imports"),
         options={"type-only-level": level_option("warning")},
+        source_zones=("runtime",),
+        pattern_groups=("proto-package", "proto-zone"),
     )
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterator[Finding]:

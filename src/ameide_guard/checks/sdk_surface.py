@@ -63,6 +63,8 @@ class SdkInternalImport(Rule):
             "type-only-level": level_option("warning"),
             "internal-paths": string_list_option(DEFAULT_SDK_INTERNAL_PATHS),
         },
+        source_zones=("runtime", "test", "proto"),
+        pattern_groups=("sdk-internal", "sdk-zone"),
     )
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterator[Finding]:
@@ -227,6 +229,8 @@ class ProtoBarrel(Rule):
         # Service files must be parsed to be judged: an import of the default entry spells this.
         # (A narrower literal than `/proto`, which every protobuf-using Go file contains.)
         literals=(ENTRY_LITERAL,),
+        source_zones=("runtime",),
+        pattern_groups=(),
     )
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

@@ -106,6 +106,7 @@ class RawStubClient(Rule):
         "using the SDK's client.",
         default_level=Level.ERROR,
         tags=("architecture", "sdk"),
+        source_zones=("runtime",),
     )
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterator[Finding]:

@@ -1,0 +1,34 @@
+"""The prefilter is zone-aware: a file is parsed only when it holds a literal that some rule
+judging its zone needs, and that never changes the findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness import scan_dir
+
+from ameide_guard.config import build_config
+from ameide_guard.engine import ScanOptions, enabled_rules, prefilter_literals
+
+PROTO_IMPORT = 'import { Order } from "@ameide/core-proto";\n'
+
+
+def test_literals_follow_the_zones_each_rule_judges() -> None:
+    config = build_config("<test>", {})
+    rules = [rule for rule, _ in enabled_rules(config, ScanOptions(root=Path(".")))]
+    literals = prefilter_literals(config, rules)
+    assert b"ameide_core_proto" in literals["runtime"]  # AG102
+    assert b"ameide_core_proto" not in literals["test"]  # tests may import the proto package
+    assert b"@buf/" in literals["test"]  # AG101 judges tests too
+    assert b"@buf/" not in literals["sdk"]  # the SDKs may import generated code
+    assert all(b"ameide-guard" in lits for lits in literals.values())  # suppressions everywhere
+
+
+def test_a_test_importing_the_proto_package_is_read_but_not_parsed(tmp_path: Path) -> None:
+    (tmp_path / "ameide-guard.toml").write_text("", encoding="utf-8")
+    (tmp_path / "svc" / "__tests__").mkdir(parents=True)
+    (tmp_path / "svc" / "__tests__" / "orders.test.ts").write_text(PROTO_IMPORT, "utf-8")
+    (tmp_path / "svc" / "app.ts").write_text(PROTO_IMPORT, encoding="utf-8")
+    result = scan_dir(tmp_path)
+    assert result.stats.parsed == 1
+    assert [(f.path, f.rule) for f in result.findings] == [("svc/app.ts", "AG102")]
