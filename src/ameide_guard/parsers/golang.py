@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts
 from ameide_guard.parsers.treesitter import (
+    argument_texts,
     captures,
-    first_error,
+    facts,
     node_span,
     parse_tree,
     string_content,
 )
-from ameide_guard.suppressions import scan_suppressions
 
 _IMPORTS = "(import_spec name: (_)? @name path: (_) @path) @spec"
 _CALLS = """
@@ -49,17 +49,8 @@ def parse(source: bytes) -> SourceFacts:
     if b"Client(" in source:
         for _, match in captures("go", _CALLS, root):
             callee = f"{match['pkg'][0].text.decode()}.{match['fn'][0].text.decode()}"
-            args = tuple(
-                a.text.decode("utf-8", "replace") for a in match["args"][0].named_children[:2]
-            )
+            args = argument_texts(match["args"][0])
             calls.append(
                 CallRef(callee=callee, span=node_span(match["call"][0], source), args=args)
             )
-    error = first_error(tree, source)
-    return SourceFacts(
-        language="go",
-        imports=tuple(imports),
-        calls=tuple(calls),
-        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
-        problems=(error,) if error else (),
-    )
+    return facts("go", tree, source, imports, calls)

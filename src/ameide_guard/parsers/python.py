@@ -12,8 +12,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts
-from ameide_guard.parsers.treesitter import captures, first_error, node_span, parse_tree
-from ameide_guard.suppressions import scan_suppressions
+from ameide_guard.parsers.treesitter import (
+    argument_texts,
+    captures,
+    facts,
+    node_span,
+    parse_tree,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -96,9 +101,7 @@ def parse(source: bytes) -> SourceFacts:
     calls: list[CallRef] = []
     if b"Stub(" in source:
         for _, match in captures("python", _CALLS, root):
-            args = tuple(
-                a.text.decode("utf-8", "replace") for a in match["args"][0].named_children[:2]
-            )
+            args = argument_texts(match["args"][0])
             calls.append(
                 CallRef(
                     callee=_dotted(match["fn"][0]),
@@ -106,11 +109,4 @@ def parse(source: bytes) -> SourceFacts:
                     args=args,
                 )
             )
-    error = first_error(tree, source)
-    return SourceFacts(
-        language="python",
-        imports=tuple(imports),
-        calls=tuple(calls),
-        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
-        problems=(error,) if error else (),
-    )
+    return facts("python", tree, source, imports, calls)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ameide_guard.model import Span
+from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span
+from ameide_guard.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node, Parser, Query, Tree
@@ -102,6 +103,30 @@ def first_error(tree: Tree, source: bytes) -> tuple[Span, str] | None:
             return span, f"syntax error ({what}) at line {span.line}, column {span.column}"
         stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
     return node_span(root, source), "syntax error"
+
+
+def argument_texts(arguments: Node, limit: int = 2) -> tuple[str, ...]:
+    """The source text of a call's first `limit` arguments (what call-level rules inspect)."""
+    return tuple(a.text.decode("utf-8", "replace") for a in arguments.named_children[:limit])
+
+
+def facts(
+    language: str,
+    tree: Tree,
+    source: bytes,
+    imports: list[ImportRef] | tuple[ImportRef, ...],
+    calls: list[CallRef] | tuple[CallRef, ...],
+) -> SourceFacts:
+    """Assemble a file's facts: what the language parser found, plus the suppression comments
+    and the first syntax error, which every language reports the same way."""
+    error = first_error(tree, source)
+    return SourceFacts(
+        language=language,
+        imports=tuple(imports),
+        calls=tuple(calls),
+        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
+        problems=(error,) if error else (),
+    )
 
 
 def string_content(node: Node) -> str | None:

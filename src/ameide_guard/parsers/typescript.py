@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts
 from ameide_guard.parsers.treesitter import (
+    argument_texts,
     captures,
-    first_error,
+    facts,
     node_span,
     parse_tree,
     string_content,
 )
-from ameide_guard.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
     from tree_sitter import Node
@@ -189,7 +189,7 @@ def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:
         if name not in CLIENT_FACTORIES:
             continue
         args = match["args"][0]
-        texts = tuple(a.text.decode("utf-8", "replace") for a in args.named_children[:2])
+        texts = argument_texts(args)
         calls.append(CallRef(callee=name, span=node_span(match["call"][0], source), args=texts))
     return tuple(calls)
 
@@ -210,11 +210,4 @@ def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceF
         if any(f.encode() in source for f in CLIENT_FACTORIES)
         else ()
     )
-    error = first_error(tree, source)
-    return SourceFacts(
-        language=language,
-        imports=tuple(imports),
-        calls=calls,
-        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
-        problems=(error,) if error else (),
-    )
+    return facts(language, tree, source, imports, calls)
