@@ -59,3 +59,22 @@ def test_suppression_of_a_rule_not_run_is_not_unused() -> None:
     supps = {"a.ts": scan_suppressions("// ameide-guard: ignore[AG102] why\nx;\n")}
     _, problems = apply_suppressions([], supps, resolve_rule_id, frozenset({"AG101"}))
     assert problems == []
+
+
+def test_only_markers_in_real_comments_count_in_source_files() -> None:
+    from ameide_guard.parsers import parse_source
+
+    python = (
+        'HELP = "write # ameide-guard: ignore[AG101] why"\n'
+        '"""Docstring: // ameide-guard: ignore[AG102] why"""\n'
+        "import x  # ameide-guard: ignore[AG101] real one\n"
+    )
+    assert [s.line for s in parse_source("python", python.encode()).suppressions] == [3]
+    ts = (
+        'const s = "// ameide-guard: ignore[AG101] in a string";\n'
+        "/* ameide-guard: ignore[AG102] block comment */\n"
+        "import 'x'; // ameide-guard: ignore[AG101] trailing\n"
+    )
+    assert [s.line for s in parse_source("typescript", ts.encode()).suppressions] == [2, 3]
+    go = 'package p\n\nvar s = "// ameide-guard: ignore[AG101] no"\n\n// ameide-guard: ignore[AG101] yes\n'
+    assert [s.line for s in parse_source("go", go.encode()).suppressions] == [5]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span
+from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
 from ameide_guard.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
@@ -124,9 +124,27 @@ def facts(
         language=language,
         imports=tuple(imports),
         calls=tuple(calls),
-        suppressions=scan_suppressions(source.decode("utf-8", "replace")),
+        suppressions=comment_suppressions(language, tree, source),
         problems=(error,) if error else (),
     )
+
+
+def comment_suppressions(language: str, tree: Tree, source: bytes) -> tuple[Suppression, ...]:
+    """Suppression markers that stand in real comments: a test string or a docstring that shows
+    the syntax (`"# ameide-guard: ignore[AG101] why"`) suppresses nothing and is no AG901."""
+    found = scan_suppressions(source.decode("utf-8", "replace"))
+    if not found:
+        return found
+    comments = [
+        node_span(m["c"][0], source) for _, m in captures(language, "(comment) @c", tree.root_node)
+    ]
+    return tuple(s for s in found if any(_inside(s, span) for span in comments))
+
+
+def _inside(supp: Suppression, span: Span) -> bool:
+    after_start = (supp.line, supp.column) >= (span.line, span.column)
+    before_end = (supp.line, supp.column) < (span.end_line, span.end_column)
+    return after_start and before_end
 
 
 def string_content(node: Node) -> str | None:
