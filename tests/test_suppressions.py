@@ -76,5 +76,8 @@ def test_only_markers_in_real_comments_count_in_source_files() -> None:
         "import 'x'; // ameide-guard: ignore[AG101] trailing\n"
     )
     assert [s.line for s in parse_source("typescript", ts.encode()).suppressions] == [2, 3]
-    go = 'package p\n\nvar s = "// ameide-guard: ignore[AG101] no"\n\n// ameide-guard: ignore[AG101] yes\n'
+    go = (
+        'package p\n\nvar s = "// ameide-guard: ignore[AG101] no"\n\n'
+        "// ameide-guard: ignore[AG101] yes\n"
+    )
     assert [s.line for s in parse_source("go", go.encode()).suppressions] == [5]
