@@ -89,20 +89,27 @@ def node_span(node: Node, source: bytes) -> Span:
     )
 
 
-def first_error(tree: Tree, source: bytes) -> tuple[Span, str] | None:
-    """The first syntax error of a tree as a span and a message, or None for a clean tree."""
+def first_error(
+    tree: Tree, source: bytes, recovered: frozenset[int] = frozenset()
+) -> tuple[Span, str] | None:
+    """The first syntax error of a tree as a span and a message, or None for a clean tree.
+
+    `recovered` holds the ids of nodes whose error the language parser has already read past
+    (valid code the grammar misparses); errors inside them are not reported."""
     root = tree.root_node
     if not root.has_error:
         return None
     stack = [root]
     while stack:
         node = stack.pop()
+        if node.id in recovered:
+            continue
         if node.is_error or node.is_missing:
             span = node_span(node, source)
             what = f"missing `{node.type}`" if node.is_missing else "unexpected syntax"
             return span, f"syntax error ({what}) at line {span.line}, column {span.column}"
         stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
-    return node_span(root, source), "syntax error"
+    return None if recovered else (node_span(root, source), "syntax error")
 
 
 def argument_texts(arguments: Node, limit: int = 2) -> tuple[str, ...]:
@@ -116,10 +123,11 @@ def facts(
     source: bytes,
     imports: list[ImportRef] | tuple[ImportRef, ...],
     calls: list[CallRef] | tuple[CallRef, ...],
+    recovered: frozenset[int] = frozenset(),
 ) -> SourceFacts:
     """Assemble a file's facts: what the language parser found, plus the suppression comments
     and the first syntax error, which every language reports the same way."""
-    error = first_error(tree, source)
+    error = first_error(tree, source, recovered)
     return SourceFacts(
         language=language,
         imports=tuple(imports),

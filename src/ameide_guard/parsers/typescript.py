@@ -194,6 +194,69 @@ def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:
     return tuple(calls)
 
 
+def _is_word(node: Node, word: bytes) -> bool:
+    """An expression statement that is just `word` (as ASI leaves a stray keyword)."""
+    kids = [k for k in node.named_children if k.type != "comment"]
+    return (
+        node.type == "expression_statement"
+        and len(kids) == 1
+        and kids[0].type == "identifier"
+        and kids[0].text == word
+    )
+
+
+def _split_export_from(
+    root: Node, source: bytes, declaration: bool
+) -> tuple[list[ImportRef], frozenset[int]]:
+    """Re-exports the grammar splits at a line break: tree-sitter-typescript applies automatic
+    semicolon insertion inside `export { a }⏎from "x"` and `export⏎{ a } from "x"`, which
+    TypeScript and every JS engine read as one re-export. The pieces come out as siblings — the
+    export head, a statement that is only `from` (with a MISSING `;`), a statement that is only
+    the string — and are joined back here; the `from` statements' errors are then not AG900."""
+    refs: list[ImportRef] = []
+    recovered: set[int] = set()
+    stack = [root]
+    while stack:
+        container = stack.pop()
+        kids = [k for k in container.named_children if k.type != "comment"]
+        stack.extend(k for k in kids if k.has_error)
+        for i in range(1, len(kids) - 1):
+            head, word, tail = kids[i - 1], kids[i], kids[i + 1]
+            if not _is_word(word, b"from") or tail.type != "expression_statement":
+                continue
+            string = tail.named_children[0] if tail.named_child_count == 1 else None
+            module = string_content(string) if string is not None else None
+            if module is None:
+                continue
+            if head.type == "export_statement" and head.child_by_field_name("source") is None:
+                start, (names, all_typed) = head, _bindings(head)
+                typed = _has_token(head, "type") or all_typed
+            elif head.type == "statement_block" and i >= 2:
+                before = i - 2
+                typed = _is_word(kids[before], b"type")
+                if typed:
+                    recovered.add(kids[before].id)
+                    before -= 1
+                if before < 0 or not _is_word(kids[before], b"export"):
+                    continue
+                start, names = kids[before], ()
+            else:
+                continue
+            refs.append(
+                ImportRef(
+                    module=module,
+                    span=node_span(string, source),
+                    kind="export",
+                    type_only=declaration or typed,
+                    names=names,
+                    statement_line=start.start_point[0] + 1,
+                    bindings=names,
+                )
+            )
+            recovered.add(word.id)
+    return refs, frozenset(recovered)
+
+
 def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceFacts:
     tree = parse_tree(language, source)
     root = tree.root_node
@@ -204,10 +267,14 @@ def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceF
         if ref is not None and (ref.span.line, ref.span.column) not in seen:
             seen.add((ref.span.line, ref.span.column))
             imports.append(ref)
+    recovered: frozenset[int] = frozenset()
+    if root.has_error:
+        split, recovered = _split_export_from(root, source, declaration)
+        imports.extend(split)
     imports.sort(key=lambda r: (r.span.line, r.span.column))
     calls = (
         _calls(language, root, source)
         if any(f.encode() in source for f in CLIENT_FACTORIES)
         else ()
     )
-    return facts(language, tree, source, imports, calls)
+    return facts(language, tree, source, imports, calls, recovered)
