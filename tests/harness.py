@@ -3,6 +3,8 @@ one-line form the `expected.txt` files hold (`path:line:col: RULE level`)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from ameide_guard.config import load_config
@@ -31,3 +33,15 @@ def expected_lines(root: Path) -> list[str]:
 
 def fixture_dirs() -> list[Path]:
     return sorted(p.parent for p in FIXTURES.glob("*/expected.txt"))
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m ameide_guard ARGS` in a subprocess (exit code, stdout and stderr as a user
+    sees them), never raising on a non-zero exit."""
+    return subprocess.run(
+        [sys.executable, "-m", "ameide_guard", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+    )

@@ -4,13 +4,11 @@ findings reported; fixed entries counted; bad files rejected in one line."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from gitrepo import write
-from harness import FIXTURES, scan_dir
+from harness import FIXTURES, run_cli, scan_dir
 
 from ameide_guard.baseline import BaselineError, apply_baseline, write_baseline
 
@@ -19,16 +17,6 @@ VIOLATIONS = {
     "services/a/main.py": "import acme.orders.v1.orders_pb2\nimport acme.billing.v1.b_pb2\n",
     "services/b/main.py": "from acme.users.v1 import users_pb2\n",
 }
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ameide_guard", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
 
 
 def test_file_is_sorted_stable_and_reviewable(tmp_path: Path) -> None:
@@ -66,12 +54,12 @@ def test_only_new_findings_are_reported_and_fixed_ones_counted(tmp_path: Path) -
 
 def test_cli_round_trip_and_summary(tmp_path: Path) -> None:
     write(tmp_path, VIOLATIONS)
-    done = cli("baseline", "--no-cache", "--output", "bl.json", cwd=tmp_path)
+    done = run_cli("baseline", "--no-cache", "--output", "bl.json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "wrote 3 findings to bl.json" in done.stderr
-    assert cli("scan", "--no-cache", "--baseline", "bl.json", cwd=tmp_path).returncode == 0
+    assert run_cli("scan", "--no-cache", "--baseline", "bl.json", cwd=tmp_path).returncode == 0
     write(tmp_path, {"services/b/main.py": "\n"})
-    done = cli("scan", "--no-cache", "--baseline", "bl.json", cwd=tmp_path)
+    done = run_cli("scan", "--no-cache", "--baseline", "bl.json", cwd=tmp_path)
     assert done.returncode == 0
     assert "1 baseline entry fixed" in done.stdout
 
@@ -95,7 +83,7 @@ def test_bad_baseline_is_one_clear_line(tmp_path: Path, text: str | bytes, needl
         apply_baseline([], bad)
     assert needle in str(caught.value) and str(bad) in str(caught.value)
     write(tmp_path, VIOLATIONS)
-    done = cli("scan", "--no-cache", "--baseline", str(bad), cwd=tmp_path)
+    done = run_cli("scan", "--no-cache", "--baseline", str(bad), cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and needle in done.stderr
     assert "Traceback" not in done.stderr

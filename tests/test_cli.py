@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from harness import run_cli
 
 EXAMPLE = Path(__file__).parent / "fixtures" / "imports-ts"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ameide_guard", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
 
 
 def test_version_prints_the_version() -> None:
     from ameide_guard import __version__
 
-    done = run("--version")
+    done = run_cli("--version")
     assert done.returncode == 0
     assert __version__ in done.stdout
 
 
 def test_json_output_matches_the_design_schema() -> None:
-    done = run("scan", "--no-cache", "--format", "json", str(EXAMPLE))
+    done = run_cli("scan", "--no-cache", "--format", "json", str(EXAMPLE))
     assert done.returncode == 1
     payload = json.loads(done.stdout)
     assert set(payload) >= {"version", "findings", "errors", "stats"}
@@ -58,16 +47,16 @@ def test_json_output_matches_the_design_schema() -> None:
 
 
 def test_fail_on_decides_the_exit_code() -> None:
-    assert run("scan", "--no-cache", "--select", "AG101", str(EXAMPLE)).returncode == 1
-    assert run("scan", "--no-cache", "--fail-on", "never", str(EXAMPLE)).returncode == 0
+    assert run_cli("scan", "--no-cache", "--select", "AG101", str(EXAMPLE)).returncode == 1
+    assert run_cli("scan", "--no-cache", "--fail-on", "never", str(EXAMPLE)).returncode == 0
     # Only warnings left once errors are ignored: exit 0 at the default threshold, 1 at warning.
     only_warnings = ("scan", "--no-cache", "--select", "AG901", str(EXAMPLE))
-    assert run(*only_warnings).returncode == 0
-    assert run(*only_warnings, "--fail-on", "warning").returncode == 1
+    assert run_cli(*only_warnings).returncode == 0
+    assert run_cli(*only_warnings, "--fail-on", "warning").returncode == 1
 
 
 def test_select_and_ignore_take_ids_and_slugs() -> None:
-    done = run(
+    done = run_cli(
         "scan",
         "--no-cache",
         "--format",
@@ -78,25 +67,27 @@ def test_select_and_ignore_take_ids_and_slugs() -> None:
     )
     rules = {f["rule"] for f in json.loads(done.stdout)["findings"]}
     assert rules == {"AG102"}
-    done = run("scan", "--no-cache", "--format", "json", "--ignore", "AG101,AG901", str(EXAMPLE))
+    done = run_cli(
+        "scan", "--no-cache", "--format", "json", "--ignore", "AG101,AG901", str(EXAMPLE)
+    )
     assert {f["rule"] for f in json.loads(done.stdout)["findings"]} == {"AG102"}
 
 
 def test_unknown_rule_in_select_is_a_usage_error() -> None:
-    done = run("scan", "--no-cache", "--select", "AG999", str(EXAMPLE))
+    done = run_cli("scan", "--no-cache", "--select", "AG999", str(EXAMPLE))
     assert done.returncode == 2
     assert done.stderr.startswith("ameide-guard: error: unknown rule 'AG999'")
 
 
 def test_paths_limit_file_rules_to_those_files() -> None:
     target = EXAMPLE / "services" / "web" / "src" / "legacy.cjs"
-    done = run("scan", "--no-cache", "--format", "json", str(target))
+    done = run_cli("scan", "--no-cache", "--format", "json", str(target))
     paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
     assert paths == {"services/web/src/legacy.cjs"}
 
 
 def test_text_output_lists_path_line_col_rule_and_summary() -> None:
-    done = run("scan", "--no-cache", str(EXAMPLE))
+    done = run_cli("scan", "--no-cache", str(EXAMPLE))
     lines = done.stdout.splitlines()
     assert "services/web/src/legacy.cjs:1:20: AG101 [error] import of Buf-generated module" in (
         done.stdout
@@ -106,20 +97,20 @@ def test_text_output_lists_path_line_col_rule_and_summary() -> None:
 
 @pytest.mark.parametrize("rule", ["AG101", "runtime-proto-package-import"])
 def test_explain_prints_the_rule_page(rule: str) -> None:
-    done = run("explain", rule)
+    done = run_cli("explain", rule)
     assert done.returncode == 0
     assert done.stdout.startswith("# AG10")
     assert "## How to suppress" in done.stdout
 
 
 def test_scan_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
-    done = run("scan", str(tmp_path / "nope"))
+    done = run_cli("scan", str(tmp_path / "nope"))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
 
 
 def test_a_directory_path_limits_the_scan_to_files_below_it() -> None:
     target = EXAMPLE / "services" / "web" / "tests"
-    done = run("scan", "--no-cache", "--format", "json", str(target))
+    done = run_cli("scan", "--no-cache", "--format", "json", str(target))
     paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
     assert paths == {"services/web/tests/orders.spec.ts"}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from gitrepo import write
+from harness import run_cli
 
 from ameide_guard.config import load_config
 from ameide_guard.docs import help_uri, rule_summary
@@ -17,16 +17,6 @@ from ameide_guard.registry import rule_metas
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 SECTIONS = ("## Why", "## Examples", "## How to fix", "## How to suppress")
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ameide_guard", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
 
 
 def headings(page: str) -> list[str]:
@@ -89,20 +79,20 @@ def test_page_checker_rejects_an_incomplete_page(tmp_path: Path, monkeypatch) ->
 
 def test_rules_lists_every_rule_with_level_and_summary(tmp_path: Path) -> None:
     write(tmp_path, {"ameide-guard.toml": '[rules]\nAG101 = "warning"\nAG303 = "off"\n'})
-    done = cli("rules", "--format", "json", cwd=tmp_path)
+    done = run_cli("rules", "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     rows = {row["id"]: row for row in json.loads(done.stdout)}
     assert set(rows) == {m.id for m in rule_metas()}
     assert rows["AG101"]["level"] == "warning" and rows["AG303"]["level"] == "off"
     assert rows["AG101"]["help_uri"] == help_uri("AG101")
-    text = cli("rules", cwd=tmp_path).stdout.splitlines()
+    text = run_cli("rules", cwd=tmp_path).stdout.splitlines()
     assert len(text) == len(rows)
     assert re.match(r"AG101\s+runtime-generated-import\s+warning\s+\S", text[0])
 
 
 @pytest.mark.parametrize("name", ["AG201", "ag201", "go-mod-replace"])
 def test_explain_prints_the_page_by_id_or_slug(name: str) -> None:
-    done = cli("explain", name)
+    done = run_cli("explain", name)
     assert done.returncode == 0
     assert done.stdout.startswith("# AG201 go-mod-replace")
     assert "## How to suppress" in done.stdout
@@ -110,7 +100,7 @@ def test_explain_prints_the_page_by_id_or_slug(name: str) -> None:
 
 
 def test_explain_unknown_rule_is_a_usage_error() -> None:
-    done = cli("explain", "AG999")
+    done = run_cli("explain", "AG999")
     assert done.returncode == 2
     assert "unknown rule 'AG999'" in done.stderr and "Traceback" not in done.stderr
 
@@ -128,7 +118,7 @@ def test_init_writes_a_valid_config_from_the_repository_layout(tmp_path: Path) -
         },
     )
     (tmp_path / ".git").mkdir()
-    done = cli("init", cwd=tmp_path)
+    done = run_cli("init", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     written = tmp_path / "ameide-guard.toml"
     assert f"wrote {written}" in done.stderr
@@ -140,21 +130,21 @@ def test_init_writes_a_valid_config_from_the_repository_layout(tmp_path: Path) -
     config = load_config(tmp_path)
     assert config.zones["proto"] == ("proto/acme/",)
     assert config.sdk_packages["go"] == "github.com/acme/acme-sdk-go"
-    assert cli("scan", "--no-cache", cwd=tmp_path).returncode in (0, 1)
+    assert run_cli("scan", "--no-cache", cwd=tmp_path).returncode in (0, 1)
 
 
 def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     write(tmp_path, {"ameide-guard.toml": "# mine\n"})
-    done = cli("init", "--root", str(tmp_path))
+    done = run_cli("init", "--root", str(tmp_path))
     assert done.returncode == 2
     assert "already exists; rerun with --force" in done.stderr
     assert (tmp_path / "ameide-guard.toml").read_text(encoding="utf-8") == "# mine\n"
-    assert cli("init", "--root", str(tmp_path), "--force").returncode == 0
+    assert run_cli("init", "--root", str(tmp_path), "--force").returncode == 0
     assert (tmp_path / "ameide-guard.toml").read_text(encoding="utf-8") != "# mine\n"
 
 
 def test_init_in_an_empty_directory_keeps_the_defaults(tmp_path: Path) -> None:
-    assert cli("init", "--root", str(tmp_path)).returncode == 0
+    assert run_cli("init", "--root", str(tmp_path)).returncode == 0
     text = (tmp_path / "ameide-guard.toml").read_text(encoding="utf-8")
     assert "# No buf.yaml found" in text and "# Ecosystems found: none." in text
     default = load_config(tmp_path / "nowhere-without-config")

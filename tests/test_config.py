@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from harness import run_cli
 
 from ameide_guard.config import EMBEDDED, ConfigError, load_config
 from ameide_guard.model import Level
@@ -107,12 +106,7 @@ def test_pyproject_errors_use_the_tool_prefix(tmp_path: Path) -> None:
 
 def test_cli_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
     write(tmp_path / "ameide-guard.toml", "[rules]\nAG101 = 'loud'\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "ameide_guard", "scan", "--no-cache", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("scan", "--no-cache", str(tmp_path))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "ameide-guard: error: ameide-guard.toml: rules.AG101.level: allowed: error, warning, "

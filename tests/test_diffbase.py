@@ -4,13 +4,11 @@ a bad revision is one clear line."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from gitrepo import commit, git, init_repo, write
-from harness import scan_dir
+from harness import run_cli, scan_dir
 
 from ameide_guard.diffbase import DiffBaseError, filter_to_changed_lines, parse_diff, unquote_path
 from ameide_guard.model import FILE_SPAN, Finding, Level, Span
@@ -133,12 +131,6 @@ def test_bad_revision_is_one_clear_line(tmp_path: Path, setup: str, rev: str, ne
         write(root, BASE)
     with pytest.raises(DiffBaseError, match=needle):
         filter_to_changed_lines([], root, rev)
-    done = subprocess.run(
-        [sys.executable, "-m", "ameide_guard", "scan", "--no-cache", f"--diff-base={rev}"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=root,
-    )
+    done = run_cli("scan", "--no-cache", f"--diff-base={rev}", cwd=root)
     assert done.returncode == 2 and needle in done.stderr
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

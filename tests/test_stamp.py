@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from bundle_layouts import PKG, STAMP, make_repo, stamp, tree_digest, write
+from harness import run_cli
 
 from ameide_guard.config import load_config
 from ameide_guard.stamp import (
@@ -208,24 +207,14 @@ def test_stamp_refuses_a_malformed_buf_yaml(tmp_path: Path, buf_yaml: str, probl
 
 def test_cli_stamp_command(tmp_path: Path) -> None:
     root = make_repo(tmp_path, "v1")
-    done = subprocess.run(
-        [sys.executable, "-m", "ameide_guard", "stamp", "--root", str(root)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("stamp", "--root", str(root))
     assert done.returncode == 0, done.stderr
     assert STAMP in done.stderr.replace("\\", "/")
     assert (root / STAMP).is_file()
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "ameide-guard.toml").write_text("# x\n", "utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "ameide_guard", "stamp", "--root", str(empty)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli("stamp", "--root", str(empty))
     assert done.returncode == 2
     assert "nothing to stamp" in done.stderr and "Traceback" not in done.stderr
 

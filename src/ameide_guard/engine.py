@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -213,48 +212,6 @@ def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome
         return Outcome(item[0], "", None, (FILE_SPAN, reason))
 
 
-def zone_regex(zones: ZoneMap) -> re.Pattern[str] | None:
-    """All zone patterns as one alternation, a named group per zone in classification order:
-    one `match` per path instead of a pathspec walk over every pattern (2.5x faster on 20,000
-    paths: 60 ms instead of 155 ms).
-
-    Python's regex alternation takes the first alternative that matches, which is exactly "the
-    first zone that matches". Only include patterns can be merged this way; with a negated
-    pattern (`!x`) the last match decides, so None is returned and `ZoneMap.classify` is used."""
-    groups = []
-    for zone, spec in ((Zone.EXCLUDED, zones.exclude), *zones.specs):
-        alternatives = []
-        for pattern in getattr(spec, "patterns", None) or ():
-            if pattern.include is None:
-                continue
-            regex = getattr(pattern, "regex", None)
-            if pattern.include is False or regex is None or not isinstance(regex.pattern, str):
-                return None
-            alternatives.append(re.sub(r"\(\?P<[^>]*>", "(?:", regex.pattern))
-        if alternatives:
-            groups.append(f"(?P<{zone.name}>{'|'.join(f'(?:{a})' for a in alternatives)})")
-    try:
-        return re.compile("|".join(groups) or "(?!)")
-    except re.error:
-        return None
-
-
-def classify_all(zones: ZoneMap, paths: Iterable[str]) -> dict[str, Zone]:
-    """The zone of every path, as `ZoneMap.classify` decides it, in one regex match each."""
-    regex = zone_regex(zones)
-    if regex is None:
-        return {path: zones.classify(path) for path in paths}
-    names = [zone.name for zone in (Zone.EXCLUDED, *(z for z, _ in zones.specs))]
-    result = {}
-    for path in paths:
-        hit = regex.match(path)
-        if hit is None:
-            result[path] = Zone.RUNTIME
-        else:
-            result[path] = next(Zone[n] for n in names if hit.group(n) is not None)
-    return result
-
-
 def _analyze(
     root: Path,
     items: list[Item],
@@ -374,7 +331,7 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     if discovery.warning:
         notes.append(discovery.warning)
     files: dict[str, Zone] = {}
-    for path, zone in classify_all(zones, discovery.files).items():
+    for path, zone in zones.classify_many(discovery.files).items():
         if zone is Zone.EXCLUDED:
             stats.excluded += 1
         else:
@@ -419,7 +376,7 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
             findings.extend(rule.check_source(source, ctx))
     clock.lap("source-rules")
     for rule, ctx in rules:
-        if wanted is not None and not _triggered(rule, wanted):
+        if wanted is not None and not _triggered(rule, wanted, zones):
             continue
         findings.extend(rule.check_repo(repo, ctx))
         clock.lap(ctx.meta.id)
@@ -466,9 +423,7 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     )
 
 
-def _triggered(rule: Rule, paths: set[str]) -> bool:
+def _triggered(rule: Rule, paths: set[str], zones: ZoneMap) -> bool:
     """In a pre-commit run, a repo rule runs only if one of the staged files is its input."""
-    trigger = getattr(rule, "triggered_by", None)
-    if trigger is None:
-        return True
-    return any(trigger(posixpath.normpath(p)) for p in paths)
+    staged = (posixpath.normpath(p) for p in paths)
+    return any(rule.triggered_by(path, zones.classify(path)) for path in staged)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_WILDCARDS = 8
 MAX_PATTERN_LENGTH = 512
@@ -30,23 +31,41 @@ def validate_module_pattern(pattern: str) -> None:
         raise PatternError("`**` is not needed: `*` already matches across separators")
 
 
-def star_regex(glob: str, group: str = "g") -> str:
-    """A `*`-only glob (`*` any run, separators included) as a regex linear in the length of
-    the string matched; `group` prefixes the names of its groups (unique within one regex).
+def star_regex(glob: str, group: str = "g", *, segment: bool = False) -> str:
+    """A `*` glob as a regex linear in the length of the string matched; `group` prefixes the
+    names of its groups (unique within one regex). `*` matches any run, separators included; with
+    `segment`, `*` and `?` stay within one `/`-separated segment (path globs).
 
     Literals between two `*` are found by an atomic lookahead (`(?=(?P<g>.*?lit))(?P=g)`: the
-    leftmost occurrence, never retried), which is all a `*`-only glob needs. A plain `.*` between
+    leftmost occurrence, never retried), which is all a `*` glob needs. A plain `.*` between
     literals would backtrack polynomially: `a*a*a*a*a*a*a*a*c` took seconds on a 50-character
     import string, and a hostile file may hold a megabyte-long one."""
+    run = "[^/]" if segment else "."
+
+    def block(text: str) -> str:
+        return "".join("[^/]" if segment and c == "?" else re.escape(c) for c in text)
+
     if "*" not in glob:
-        return re.escape(glob)
+        return block(glob)
     first, *middle, last = glob.split("*")
-    body = re.escape(first)
+    body = block(first)
     for number, part in enumerate(middle):
         if part:
             name = f"{group}{number}"
-            body += f"(?=(?P<{name}>.*?{re.escape(part)}))(?P={name})"
-    return f"{body}.*{re.escape(last)}"
+            body += f"(?=(?P<{name}>{run}*?{block(part)}))(?P={name})"
+    return f"{body}{run}*{block(last)}"
+
+
+@lru_cache(maxsize=1024)
+def path_glob(pattern: str) -> re.Pattern[str]:
+    """A root-relative path glob as package managers read workspace globs: `*` and `?` within one
+    segment, `**` any number of segments; the whole path must match, in linear time (the paths
+    and some of the globs come from the scanned, possibly hostile, repository)."""
+    out = []
+    for number, piece in enumerate(re.split(r"(\*\*/|\*\*)", pattern)):
+        special = {"**/": "(?:.*/)?", "**": ".*"}.get(piece)
+        out.append(special or star_regex(piece, f"g{number}_", segment=True))
+    return re.compile("".join(out) + r"\Z")
 
 
 def _pattern_regex(pattern: str, separator: str, index: int) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ameide_guard.model import Finding, Level, Span
+from ameide_guard.model import Finding, Level, Span, Zone
 
 if TYPE_CHECKING:
     from ameide_guard.config import Config
@@ -105,6 +105,11 @@ class Rule:
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterable[Finding]:
         return ()
+
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
+        """Whether a change to `path` (in `zone`) can change this rule's repo-level findings; a
+        pre-commit run skips repo rules none of whose inputs is staged. By default: always."""
+        return True
 
 
 def level_option(default: str) -> OptionSpec:

@@ -50,6 +50,7 @@ class RepoView:
     """One-line notices for the user (a skipped deep check); printed to stderr once."""
     _texts: dict[str, str | None] = field(default_factory=dict)
     _docs: dict[tuple[str, Any], Any] = field(default_factory=dict)
+    _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
 
     def zone(self, path: str) -> Zone:
         return self.files.get(path) or self.zones.classify(path)
@@ -130,6 +131,13 @@ class RepoView:
                 self.problem(path, "nesting too deep to read")
         self._docs[key] = result
         return result
+
+    def derived(self, compute: Callable[[RepoView], T]) -> T:
+        """`compute(self)`, once per scan: a repo-wide result that several rules share (the
+        lockfile verdicts feed both AG401 and AG402) is worked out once, like a parse."""
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        return self._derived[compute]
 
     @cached_property
     def policy(self) -> ImportPolicy:

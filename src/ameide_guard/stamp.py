@@ -393,11 +393,8 @@ def repo_view(root: Path, config: Config) -> RepoView:
     from ameide_guard.zones import ZoneMap
 
     zones = ZoneMap.from_config(config)
-    files = {}
-    for path in discover(root).files:
-        zone = zones.classify(path)
-        if zone is not Zone.EXCLUDED:
-            files[path] = zone
+    classified = zones.classify_many(discover(root).files)
+    files = {path: zone for path, zone in classified.items() if zone is not Zone.EXCLUDED}
     return RepoView(root=root, config=config, zones=zones, files=files)
 
 

@@ -81,9 +81,8 @@ class StaleBufBundle(Rule):
     )
 
     def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
-        """Anything in the proto zone can make the package stale. The engine gives no zone today,
-        and the path alone cannot tell, so the rule then runs (its findings are still limited to
-        the staged files and those related to them)."""
+        """Anything in the proto zone can make the package stale (without a zone, as a direct
+        call may make it, the path alone cannot tell, so the rule runs)."""
         return zone is None or zone is Zone.PROTO
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

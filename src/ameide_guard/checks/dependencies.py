@@ -320,7 +320,7 @@ class GeneratedDependency(Rule):
         tags=("architecture", "dependencies"),
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return _triggers(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
@@ -527,7 +527,7 @@ class UnpinnedSdk(Rule):
         tags=("architecture", "dependencies"),
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return _triggers(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

@@ -123,7 +123,7 @@ class GoModReplace(Rule):
         },
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return posixpath.basename(path) in GO_FILES
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
@@ -201,7 +201,7 @@ class GoModulePath(Rule):
         options={"prefixes": string_list_option(["github.com/ameideio/"])},
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return posixpath.basename(path) in GO_FILES
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

@@ -83,7 +83,7 @@ class ServiceLocalBufGen(Rule):
         options={"allow": allow_option()},
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return is_buf_gen(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
@@ -109,7 +109,7 @@ class StrayProto(Rule):
         options={"allow": allow_option()},
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return is_stray_proto_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

@@ -24,7 +24,7 @@ from ameide_guard.manifests.gomod import GoModFile, GoReplace, GoRequire, parse_
 from ameide_guard.manifests.package_json import PackageJson, parse_package_json
 from ameide_guard.manifests.pyproject import parse_pyproject
 from ameide_guard.manifests.requirements import normalise_name
-from ameide_guard.model import FILE_SPAN, Finding, Level, Span
+from ameide_guard.model import FILE_SPAN, Finding, Level, Span, Zone
 from ameide_guard.registry import Rule, RuleContext, RuleMeta
 from ameide_guard.repo import ManifestError, RepoView
 
@@ -611,19 +611,27 @@ def _uv_drifts(repo: RepoView, lock_path: str, members: dict[str, PyProject]) ->
 # ---------------------------------------------------------------- the rules
 
 
-def results(repo: RepoView) -> Iterator[Drift | Missing]:
-    """Every ecosystem's verdicts. Both rules call this; the repo view memoises every read and
-    parse, so the second call only repeats the (cheap) comparisons."""
-    yield from node_results(repo)
-    yield from go_results(repo)
-    yield from python_results(repo)
+def _verdicts(repo: RepoView) -> tuple[Drift | Missing, ...]:
+    return (*node_results(repo), *go_results(repo), *python_results(repo))
+
+
+def results(repo: RepoView) -> tuple[Drift | Missing, ...]:
+    """Every ecosystem's verdicts, worked out once per scan and shared by both rules."""
+    return repo.derived(_verdicts)
 
 
 def is_input(path: str) -> bool:
     return posixpath.basename(path) in INPUTS
 
 
-class MissingLockfile(Rule):
+class _LockfileRule(Rule):
+    """AG401 and AG402 read the same inputs: manifests and lockfiles."""
+
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
+        return is_input(path)
+
+
+class MissingLockfile(_LockfileRule):
     meta = RuleMeta(
         id="AG401",
         slug="missing-lockfile",
@@ -632,9 +640,6 @@ class MissingLockfile(Rule):
         default_level=Level.ERROR,
         tags=("supply-chain", "lockfiles"),
     )
-
-    def triggered_by(self, path: str) -> bool:
-        return is_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
         for item in results(repo):
@@ -650,7 +655,7 @@ class MissingLockfile(Rule):
                 yield _with_related(found, item.expected)
 
 
-class StaleLockfile(Rule):
+class StaleLockfile(_LockfileRule):
     meta = RuleMeta(
         id="AG402",
         slug="stale-lockfile",
@@ -659,9 +664,6 @@ class StaleLockfile(Rule):
         default_level=Level.ERROR,
         tags=("supply-chain", "lockfiles"),
     )
-
-    def triggered_by(self, path: str) -> bool:
-        return is_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
         for item in results(repo):

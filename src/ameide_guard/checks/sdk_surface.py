@@ -12,12 +12,12 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 from ameide_guard.checks.imports import import_finding, matching_imports
 from ameide_guard.model import Finding, ImportRef, Level, Span, Zone
 from ameide_guard.parsers.treesitter import first_error, node_span, parse_tree, string_content
+from ameide_guard.patterns import path_glob
 from ameide_guard.registry import (
     OptionSpec,
     Rule,
@@ -101,20 +101,9 @@ def glob_option(default: str) -> OptionSpec:
     return OptionSpec(default, _glob_check, "a non-empty root-relative path glob")
 
 
-@cache
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """A root-relative path glob: `*` and `?` stay within one path segment, `**` crosses them."""
-    out = []
-    for token in re.split(r"(\*\*/?|\*|\?)", pattern.strip("/")):
-        if token.startswith("**"):
-            out.append("(?:.*/)?" if token.endswith("/") else ".*")
-        elif token == "*":
-            out.append("[^/]*")
-        elif token == "?":
-            out.append("[^/]")
-        else:
-            out.append(re.escape(token))
-    return re.compile("".join(out))
+    return path_glob(pattern.strip("/"))
 
 
 def is_entry(module: str, entry: str) -> bool:

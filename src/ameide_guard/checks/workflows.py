@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ameide_guard.manifests.workflow import Job, Step, Workflow, parse_workflow
-from ameide_guard.model import Finding, Level
+from ameide_guard.model import Finding, Level, Zone
 from ameide_guard.registry import Rule, RuleContext, RuleMeta, string_option
 from ameide_guard.repo import RepoView
 
@@ -212,7 +212,7 @@ class CiGoPrivate(Rule):
         options={"org": string_option("github.com/ameideio")},
     )
 
-    def triggered_by(self, path: str) -> bool:
+    def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         return is_workflow(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:

@@ -13,7 +13,8 @@ import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+
+from ameide_guard.patterns import path_glob
 
 
 def parent_dirs(directory: str) -> list[str]:
@@ -38,37 +39,10 @@ def relative(path: str, start: str) -> str:
     return posixpath.relpath(path or ".", start or ".")
 
 
-@lru_cache(maxsize=1024)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """Workspace globs as npm, pnpm, yarn and uv read them: `*` within one segment, `**` any
     number of segments, `?` one character; a trailing `/` or `/**` is a directory glob."""
-    pattern = pattern.strip().removeprefix("./").rstrip("/") or "."
-    out = []
-    for number, piece in enumerate(re.split(r"(\*\*/|\*\*)", pattern)):
-        out.append({"**/": "(?:.*/)?", "**": ".*"}.get(piece) or _stars_regex(piece, number))
-    return re.compile("".join(out) + r"\Z")
-
-
-def _stars_regex(piece: str, number: int) -> str:
-    """A glob piece with `*` and `?` (no `**`), in time linear in the path's length.
-
-    The block between two `*` is found by an atomic lookahead (its leftmost place in the
-    segment, never retried), which is all a segment-bound `*` needs; plain `[^/]*` runs would
-    backtrack polynomially: `a*a*a*a*a*a*a*c` in a hostile pnpm-workspace.yaml took 7 s against
-    one 80-character directory name."""
-
-    def block(text: str) -> str:
-        return "".join("[^/]" if c == "?" else re.escape(c) for c in text)
-
-    first, *middle, last = piece.split("*") if "*" in piece else (piece, None)
-    if last is None:
-        return block(first)
-    body = block(first)
-    for index, part in enumerate(middle):
-        if part:
-            name = f"g{number}_{index}"
-            body += f"(?=(?P<{name}>[^/]*?{block(part)}))(?P={name})"
-    return body + "[^/]*" + block(last)
+    return path_glob(pattern.strip().removeprefix("./").rstrip("/") or ".")
 
 
 def glob_match(rel_dir: str, patterns: Iterable[str]) -> bool:
