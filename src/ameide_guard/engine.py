@@ -149,7 +149,7 @@ def _compute(
     batches = _strided(todo, count)
     with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
         futures = {
-            i: pool.submit(analyze_batch, str(root), batch, literals, digest)
+            i: _submit(pool, root, batch, literals, digest)
             for i, batch in enumerate(batches)
             if i % jobs
         }
@@ -164,6 +164,20 @@ def _compute(
             for i in range(count)
             for o in (mine[i] if i in mine else _batch_result(futures[i], root, batches[i], *extra))
         ]
+
+
+def _submit(
+    pool: ProcessPoolExecutor, root: Path, batch: list[Item], literals: Prefilter, digest: bool
+) -> Future[list[Outcome]]:
+    """`batch` submitted to `pool`. A worker that died while later batches were still being
+    submitted makes `submit` itself raise; the batch then gets a future already failed the same
+    way, so that one recovery path (`_batch_result`) handles both."""
+    try:
+        return pool.submit(analyze_batch, str(root), batch, literals, digest)
+    except BrokenProcessPool as error:
+        failed: Future[list[Outcome]] = Future()
+        failed.set_exception(error)
+        return failed
 
 
 def _batch_result(
@@ -185,14 +199,12 @@ def _batch_result(
     pending = list(batch)
     while pending:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            tasks = [
-                pool.submit(analyze_batch, str(root), [item], literals, digest) for item in pending
-            ]
+            tasks = [_submit(pool, root, [item], literals, digest) for item in pending]
             died = len(pending)
             for n, task in enumerate(tasks):
                 try:
                     done[pending[n][0]] = task.result()[0]
-                except BrokenProcessPool:  # tasks run in order: this one was running
+                except BrokenProcessPool:  # tasks run in order: the first failed one was running
                     died = n
                     break
         if died < len(pending):
