@@ -138,32 +138,48 @@ def _strided(items: list[Item], count: int) -> list[list[Item]]:
     return [items[start::count] for start in range(count)]
 
 
-def _compute(
-    root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
-) -> list[Outcome]:
-    """Analyse `todo`, in `jobs` processes when there are enough files. The main process takes
-    its share of batches itself rather than waiting idle, so `--jobs 2` forks one worker."""
-    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
-        return analyze_batch(str(root), todo, literals, digest)
-    count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 4))
-    batches = _strided(todo, count)
-    with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
-        futures = {
-            i: _submit(pool, root, batch, literals, digest)
-            for i, batch in enumerate(batches)
-            if i % jobs
-        }
-        extra = (literals, digest)
-        mine = {
-            i: analyze_batch(str(root), batch, literals, digest)
-            for i, batch in enumerate(batches)
-            if not i % jobs
-        }
-        return [
-            o
-            for i in range(count)
-            for o in (mine[i] if i in mine else _batch_result(futures[i], root, batches[i], *extra))
-        ]
+@dataclass
+class PendingAnalysis:
+    """Source analysis under way: batches submitted to a process pool, so that the main process
+    can run the repo rules (which need no source facts) meanwhile. `finish` then takes back
+    every batch no worker has started (work sharing: whoever is free reads on) and collects."""
+
+    root: Path
+    batches: list[list[Item]]
+    literals: Prefilter
+    digest: bool
+    pool: ProcessPoolExecutor | None = None
+    futures: dict[int, Future[list[Outcome]]] = field(default_factory=dict)
+
+    @classmethod
+    def start(
+        cls, root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
+    ) -> PendingAnalysis:
+        if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+            return cls(root, [todo], literals, digest)
+        count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 8))
+        pending = cls(root, _strided(todo, count), literals, digest, ProcessPoolExecutor(jobs))
+        for i, batch in enumerate(pending.batches):
+            pending.futures[i] = _submit(pending.pool, root, batch, literals, digest)
+        return pending
+
+    def finish(self) -> list[Outcome]:
+        """Every outcome, batch by batch in submission order (the caller merges by path)."""
+        root, extra = self.root, (self.literals, self.digest)
+        mine: dict[int, list[Outcome]] = {}
+        for i in reversed(range(len(self.batches))):
+            future = self.futures.get(i)
+            if future is None or future.cancel():
+                mine[i] = analyze_batch(str(root), self.batches[i], *extra)
+        try:
+            done = (
+                mine[i] if i in mine else _batch_result(self.futures[i], root, batch, *extra)
+                for i, batch in enumerate(self.batches)
+            )
+            return [outcome for outcomes in done for outcome in outcomes]
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
 
 
 def _submit(
@@ -224,7 +240,7 @@ def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome
         return Outcome(item[0], "", None, (FILE_SPAN, reason))
 
 
-def _analyze(
+def _start_analysis(
     root: Path,
     items: list[Item],
     literals: Prefilter,
@@ -232,11 +248,11 @@ def _analyze(
     jobs: int,
     stats: Stats,
     known_stats: dict[str, os.stat_result],
-) -> dict[str, Outcome]:
-    """Outcomes of the source files that have something to say (facts or a problem), from the
-    cache where unchanged, else computed (in a pool when there are enough files). A file the
-    prefilter skipped has no outcome: most files, so none is built for them. The caller merges in
-    path order, whatever the job count.
+) -> tuple[dict[str, Outcome], dict[str, os.stat_result], PendingAnalysis]:
+    """The outcomes the cache already has (for unchanged files that have something to say:
+    facts or a problem), and the analysis of the rest, started (in a pool when there are
+    enough files). A file the prefilter skipped has no outcome: most files, so none is built for
+    them. The caller merges in path order, whatever the job count.
 
     `known_stats` are discovery's lstat results (regular files); symlinks are stat'ed here."""
     outcomes: dict[str, Outcome] = {}
@@ -261,8 +277,17 @@ def _analyze(
                 stats.cached += 1
                 continue
         todo.append(item)
-    computed = _compute(root, todo, literals, cache is not None, jobs)
-    for outcome in computed:
+    return outcomes, stat_of, PendingAnalysis.start(root, todo, literals, cache is not None, jobs)
+
+
+def _finish_analysis(
+    pending: PendingAnalysis,
+    outcomes: dict[str, Outcome],
+    stat_of: dict[str, os.stat_result],
+    cache: FactsCache | None,
+) -> dict[str, Outcome]:
+    """`outcomes` completed with the computed ones, which are stored in the cache."""
+    for outcome in pending.finish():
         entry = Entry(outcome.facts, outcome.problem, outcome.parsed)
         if not entry.trivial:
             outcomes[outcome.path] = outcome
@@ -358,13 +383,25 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
         if (lang := source_kind(path)) is not None and (wanted is None or path in wanted)
     ]
     jobs = options.jobs or os.cpu_count() or 1
-    outcomes = _analyze(root, items, literals, cache, jobs, stats, discovery.stat_of)
+    outcomes, stat_of, pending = _start_analysis(
+        root, items, literals, cache, jobs, stats, discovery.stat_of
+    )
+    repo = RepoView(root=root, config=config, zones=zones, files=files, deep=options.deep)
+    repo.sources = SourcesNotYet()
+    findings: list[Finding] = []
+    runnable = [(r, c) for r, c in rules if wanted is None or _triggered(r, wanted, zones)]
+    # Repo rules that need no source facts run while the pool analyses the sources.
+    for rule, ctx in runnable:
+        if not rule.uses_sources:
+            findings.extend(rule.check_repo(repo, ctx))
+            clock.lap(ctx.meta.id)
+    outcomes = _finish_analysis(pending, outcomes, stat_of, cache)
     clock.lap("analyse")
     if cache is not None:
         cache.save(set(files))
         clock.lap("cache-save")
 
-    repo = RepoView(root=root, config=config, zones=zones, files=files, deep=options.deep)
+    repo.sources = {}
     for path, outcome in sorted(outcomes.items()):
         if outcome.parsed:
             stats.parsed += 1
@@ -380,18 +417,15 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
             repo.sources[path] = SourceFile(
                 path, files[path], outcome.facts.language, outcome.facts, repo
             )
-
-    findings: list[Finding] = []
     clock.lap("merge")
     for rule, ctx in rules:
         for source in repo.sources.values():
             findings.extend(rule.check_source(source, ctx))
     clock.lap("source-rules")
-    for rule, ctx in rules:
-        if wanted is not None and not _triggered(rule, wanted, zones):
-            continue
-        findings.extend(rule.check_repo(repo, ctx))
-        clock.lap(ctx.meta.id)
+    for rule, ctx in runnable:
+        if rule.uses_sources:
+            findings.extend(rule.check_repo(repo, ctx))
+            clock.lap(ctx.meta.id)
     findings.extend(_problem_findings(repo, contexts.get("AG900")))
 
     active = frozenset(contexts)
@@ -433,6 +467,19 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
         baseline_fixed=baseline_fixed,
         root=root,
     )
+
+
+class SourcesNotYet(dict[str, SourceFile]):
+    """`RepoView.sources` while the sources are still being analysed: a repo rule that reads it
+    without declaring `uses_sources` fails loudly here instead of silently seeing no sources."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError(
+            "a repo rule read RepoView.sources before the sources were analysed; "
+            "set `uses_sources = True` on the rule"
+        )
+
+    __getitem__ = __contains__ = __iter__ = __len__ = get = items = keys = values = _refuse  # type: ignore[assignment]
 
 
 def _triggered(rule: Rule, paths: set[str], zones: ZoneMap) -> bool:

@@ -99,6 +99,9 @@ class Rule:
     """Base class; subclasses set `meta` and override the hooks they need."""
 
     meta: ClassVar[RuleMeta]
+    uses_sources: ClassVar[bool] = False
+    """Whether `check_repo` reads `RepoView.sources`. Repo rules that do not run while the
+    sources are being analysed; those that do run after (the engine enforces the declaration)."""
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterable[Finding]:
         return ()

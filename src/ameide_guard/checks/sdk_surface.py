@@ -221,6 +221,7 @@ class ProtoBarrel(Rule):
         source_zones=("runtime",),
         pattern_groups=(),
     )
+    uses_sources = True
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
         layout = BarrelLayout(ctx.options["barrel"], ctx.options["services"], ctx.options["entry"])
