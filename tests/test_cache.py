@@ -16,6 +16,7 @@ import pytest
 from harness import scan_dir
 
 from ameide_guard import cache as cache_mod
+from ameide_guard import memo
 from ameide_guard.engine import ScanResult
 
 SOURCES = {
@@ -50,6 +51,9 @@ def age(root: Path, seconds: int = 60) -> None:
 
 
 def cached_scan(root: Path, cache_dir: Path, **options: object) -> ScanResult:
+    """A scan with the cache, the scan memo removed first: these tests are about the per-file
+    cache, which the memo would bypass on an unchanged tree (tests/test_memo.py covers it)."""
+    (cache_dir / memo.FILE_NAME).unlink(missing_ok=True)
     return scan_dir(root, use_cache=True, cache_dir=cache_dir, **options)
 
 

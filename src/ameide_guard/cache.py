@@ -32,7 +32,7 @@ CACHE_DIR_NAME = ".ameide-guard-cache"
 
 
 @functools.cache
-def _extractor_digest() -> str:
+def extractor_digest() -> str:
     """A digest of the code that produces cached facts (the parsers and the fact model), so a
     development checkout whose parsers changed without a version bump never reads stale facts."""
     package = Path(__file__).parent
@@ -46,6 +46,19 @@ def _extractor_digest() -> str:
         with contextlib.suppress(OSError):
             hasher.update(source.read_bytes())
     return hasher.hexdigest()[:16]
+
+
+def tool_identity() -> str:
+    """What a cached result depends on in the tool itself: its version and extractor code."""
+    return f"{__version__}\0{extractor_digest()}"
+
+
+def ensure_cache_dir(directory: Path) -> None:
+    """Create the cache directory with a `.gitignore` of `*`, so it is never committed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
 
 
 FORMAT = 2
@@ -129,7 +142,7 @@ class FactsCache:
         cls, directory: Path, config_digest: str, literals: Mapping[str, tuple[bytes, ...]]
     ) -> FactsCache:
         flat = sorted(f"{zone}:{x.decode()}" for zone, lits in literals.items() for x in lits)
-        material = "\0".join([__version__, config_digest, _extractor_digest(), *flat])
+        material = "\0".join([tool_identity(), config_digest, *flat])
         salt = hashlib.sha256(material.encode()).hexdigest()[:16]
         cache = cls(directory, salt)
         cache._load()
@@ -202,10 +215,7 @@ class FactsCache:
         }
         payload = {"format": FORMAT, "salt": self.salt, "stats": stats, "entries": entries}
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
+            ensure_cache_dir(self.directory)
             fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.directory)
             # dumps, not dump: only the one-shot encoder is the C one (4x faster here).
             text = json.dumps(payload, separators=(",", ":"))

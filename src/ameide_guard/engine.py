@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pathspec
 
+from ameide_guard import memo
 from ameide_guard.analysis import Item, Outcome, Prefilter, analyze_batch
 from ameide_guard.cache import CACHE_DIR_NAME, Entry, FactsCache
 from ameide_guard.config import Config
@@ -350,20 +351,35 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     stats = Stats()
     clock = PhaseClock(stats)
     rules = enabled_rules(config, options)
-    contexts = {ctx.meta.id: ctx for _, ctx in rules}
     literals = prefilter_literals(config, (rule for rule, _ in rules))
     wanted = set(options.paths) if options.paths is not None else None
-    cache = None
-    # Discovery mostly waits on `git ls-files`: load the cache meanwhile (a pre-commit run of a
-    # few files does without it, since loading it would cost more than it saves).
+    cache_dir = options.cache_dir or root / CACHE_DIR_NAME
     with ThreadPoolExecutor(max_workers=1) as background:
         found = background.submit(discover, root)
         zones = ZoneMap.from_config(config)
-        if options.use_cache and (wanted is None or len(wanted) >= CACHE_THRESHOLD):
-            directory = options.cache_dir or root / CACHE_DIR_NAME
-            cache = FactsCache.open(directory, config.digest, literals)
         discovery = found.result()
-    clock.lap("discover+cache-load")
+    clock.lap("discover")
+    state = None
+    if options.use_cache and wanted is None and not options.deep:
+        setup = [config.digest, f"git={discovery.git}", discovery.warning or ""]
+        setup.extend(f"{ctx.meta.id}={ctx.level.value}" for _, ctx in rules)
+        state = memo.TreeState.of(
+            root, setup, discovery.files, discovery.stat_of, discovery.skipped
+        )
+        previous = memo.load(cache_dir, state, root)
+        if previous is not None:
+            for name, value in previous.counts.items():
+                setattr(stats, name, value)
+            clock.lap("memo")
+            return _present(
+                previous.findings, previous.notes, stats, rules, options, started, clock
+            )
+    # A pre-commit run of a few files does without the cache: loading it would cost more than
+    # reading and parsing them.
+    cache = None
+    if options.use_cache and (wanted is None or len(wanted) >= CACHE_THRESHOLD):
+        cache = FactsCache.open(cache_dir, config.digest, literals)
+        clock.lap("cache-load")
     notes: list[str] = []
     if discovery.warning:
         notes.append(discovery.warning)
@@ -426,11 +442,11 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
         if rule.uses_sources:
             findings.extend(rule.check_repo(repo, ctx))
             clock.lap(ctx.meta.id)
+    contexts = {ctx.meta.id: ctx for _, ctx in rules}
     findings.extend(_problem_findings(repo, contexts.get("AG900")))
 
-    active = frozenset(contexts)
     findings, supp_problems = apply_suppressions(
-        findings, repo.suppressions, resolve_rule_id, active
+        findings, repo.suppressions, resolve_rule_id, frozenset(contexts)
     )
     ag901 = contexts.get("AG901")
     if ag901 is not None:
@@ -439,9 +455,28 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     if options.paths is not None:
         findings = _limit_to_paths(findings, options.paths)
     findings = assign_fingerprints(findings)
+    notes.extend(repo.notes)
+    if state is not None and not repo.uncacheable:
+        counts = {k: getattr(stats, k) for k in ("files", "skipped", "failed", "excluded")}
+        counts["cached"] = len(items)
+        memo.save(cache_dir, state, memo.Memo(findings, notes, counts, repo.looked_outside), root)
+        clock.lap("memo-save")
+    return _present(findings, notes, stats, rules, options, started, clock)
 
-    # The baseline sees every finding of the scanned files before the diff filter, so that its
-    # "fixed" count means fixed; a PATHS run sees only some files and cannot tell, so it says none.
+
+def _present(
+    findings: list[Finding],
+    notes: list[str],
+    stats: Stats,
+    rules: list[tuple[Rule, RuleContext]],
+    options: ScanOptions,
+    started: float,
+    clock: PhaseClock,
+) -> ScanResult:
+    """The scan's findings through the baseline and diff filters, sorted, as a result. The
+    baseline sees every finding of the scanned files before the diff filter, so that its "fixed"
+    count means fixed; a PATHS run sees only some files and cannot tell, so it says none."""
+    findings = list(findings)
     baseline_fixed = None
     if options.baseline is not None:
         from ameide_guard.baseline import apply_baseline
@@ -452,20 +487,18 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     if options.diff_base is not None:
         from ameide_guard.diffbase import filter_to_changed_lines
 
-        findings = filter_to_changed_lines(findings, root, options.diff_base)
-
+        findings = filter_to_changed_lines(findings, options.root, options.diff_base)
     findings.sort(key=Finding.sort_key)
-    notes.extend(repo.notes)
     clock.lap("finish")
     stats.seconds = round(time.perf_counter() - started, 3)
     return ScanResult(
         findings=findings,
         stats=stats,
         rules=tuple(ctx.meta for _, ctx in rules),
-        levels={rid: ctx.level for rid, ctx in contexts.items()},
-        notes=notes,
+        levels={ctx.meta.id: ctx.level for _, ctx in rules},
+        notes=list(notes),
         baseline_fixed=baseline_fixed,
-        root=root,
+        root=options.root,
     )
 
 

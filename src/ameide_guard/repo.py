@@ -48,6 +48,12 @@ class RepoView:
     suppressions: dict[str, tuple[Suppression, ...]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """One-line notices for the user (a skipped deep check); printed to stderr once."""
+    looked_outside: set[str] = field(default_factory=set)
+    """Paths read or probed that are not scanned files (an ignored requirements include): the
+    scan memo (`memo.py`) must watch them too."""
+    uncacheable: bool = False
+    """Set by a rule whose verdict depends on more than the tree (AG303 deep mode runs `buf`):
+    the scan then writes no memo."""
     _texts: dict[str, str | None] = field(default_factory=dict)
     _docs: dict[tuple[str, Any], Any] = field(default_factory=dict)
     _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
@@ -81,8 +87,18 @@ class RepoView:
     def problem(self, path: str, reason: str, span: Span = FILE_SPAN) -> None:
         self.problems.append(FileProblem(path, span, reason))
 
+    def _looking_at(self, path: str) -> None:
+        if path not in self.files:
+            self.looked_outside.add(path)
+
+    def exists_on_disk(self, path: str) -> bool:
+        """Whether `path` exists, scanned or not (an include may name an ignored file)."""
+        self._looking_at(path)
+        return (self.root / path).exists()
+
     def read_bytes(self, path: str) -> bytes | None:
         """The raw bytes (not memoised: for digests of large outputs); None with AG900 on error."""
+        self._looking_at(path)
         try:
             return (self.root / path).read_bytes()
         except OSError as exc:
@@ -93,6 +109,7 @@ class RepoView:
         """The file as text, read once; None (with one AG900) if it cannot be read as UTF-8."""
         if path in self._texts:
             return self._texts[path]
+        self._looking_at(path)
         text: str | None = None
         try:
             full = self.root / path

@@ -204,6 +204,7 @@ def _bundle_path(repo: RepoView, ctx: RuleContext, layout: Layout) -> str | None
 
 
 def _check_deep(repo: RepoView, ctx: RuleContext, layout: Layout) -> Iterator[Finding]:
+    repo.uncacheable = True  # the verdict depends on `buf` (on PATH or not, its version)
     package = layout.package
     bundle = _bundle_path(repo, ctx, layout)
     if bundle is None:

@@ -123,7 +123,7 @@ def requirements_graph(repo: RepoView) -> RequirementsGraph:
                     line.span,
                 )
             elif target not in repo.files:
-                if not (repo.root / target).exists():
+                if not repo.exists_on_disk(target):
                     repo.problem(
                         path,
                         f"{path}:{line.line}: `{flag} {line.text}` includes {target}, which does "

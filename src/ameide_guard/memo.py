@@ -1,0 +1,173 @@
+"""The scan memo: a whole scan's findings, reused while nothing it looked at has changed.
+
+The per-file cache (`cache.py`) saves reading and parsing unchanged sources, but a warm scan would
+still classify every path into its zone and rerun every repo rule over the manifests and
+lockfiles. Rerunning a scan on an unchanged checkout (a second pre-commit or editor run, `scan`
+after `scan`) needs none of that: the memo keys the previous scan's findings on everything they
+depend on, and a key that matches means the same findings.
+
+The key covers the tool (version and the code that extracts facts), the effective config and rule
+selection, the root, what discovery found (every path with its size, mtime and inode, the skipped
+paths and why, git or walk) and any path a rule looked at outside that list (an ignored
+requirements include), with its stat or its absence. A scan that ran an external tool (AG303 deep
+mode runs `buf`) or saw a file modified within the racy window (see `cache.RACY_NS`) writes no
+memo. Like the facts cache it is plain JSON, written atomically, and anything unexpected in it
+means "no memo".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ameide_guard.cache import RACY_NS, ensure_cache_dir, tool_identity
+from ameide_guard.model import Finding, Level, Span
+
+FORMAT = 1
+FILE_NAME = f"scan-v{FORMAT}.json"
+
+Signature = tuple[int, int, int] | None
+"""(size, mtime_ns, inode) of a path, None when it does not exist (or cannot be stat'ed)."""
+
+
+def signature(full: str) -> Signature:
+    try:
+        st = os.stat(full)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@dataclass(frozen=True)
+class TreeState:
+    """What the memo key is built from: the discovered paths with their stats."""
+
+    key: str
+    newest_mtime_ns: int
+
+    @classmethod
+    def of(
+        cls,
+        root: Path,
+        setup: Iterable[str],
+        files: list[str],
+        stats: Mapping[str, os.stat_result],
+        skipped: Iterable[tuple[str, str]],
+    ) -> TreeState:
+        """`setup` is the scan's own settings (version, config digest, rules); `stats` holds
+        discovery's lstat of regular files, the others (symlinks) are stat'ed here."""
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update("\0".join([tool_identity(), str(root), *setup]).encode())
+        prefix = os.path.join(str(root), "")
+        newest = 0
+        rows = []
+        for path in files:
+            st = stats.get(path)
+            sig = (st.st_size, st.st_mtime_ns, st.st_ino) if st else signature(prefix + path)
+            if sig is not None:
+                newest = max(newest, sig[1])
+            rows.append(f"{path}\t{sig}")
+        rows.extend(f"skip\t{path}\t{why}" for path, why in skipped)
+        hasher.update("\n".join(rows).encode("utf-8", "surrogateescape"))
+        return cls(hasher.hexdigest(), newest)
+
+
+@dataclass(frozen=True)
+class Memo:
+    """A previous scan's outcome: findings (before baseline and diff filters), notes, and the
+    counters of the summary line."""
+
+    findings: list[Finding]
+    notes: list[str]
+    counts: dict[str, int]
+    outside: dict[str, Signature]
+
+
+def _encode(f: Finding) -> list[Any]:
+    s = f.span
+    return [
+        f.rule,
+        f.slug,
+        f.level.value,
+        f.path,
+        [s.line, s.column, s.end_line, s.end_column],
+        f.message,
+        f.key,
+        f.context_line,
+        f.fingerprint,
+        list(f.related),
+    ]
+
+
+def _decode(raw: list[Any]) -> Finding:
+    rule, slug, level, path, span, message, key, context_line, fingerprint, related = raw
+    return Finding(
+        rule=str(rule),
+        slug=str(slug),
+        level=Level(level),
+        path=str(path),
+        span=Span(*(int(x) for x in span)),
+        message=str(message),
+        key=str(key),
+        context_line=int(context_line),
+        fingerprint=str(fingerprint),
+        related=tuple(str(r) for r in related),
+    )
+
+
+def load(directory: Path, state: TreeState, root: Path) -> Memo | None:
+    """The memo for `state`, if the last scan saved one for exactly this tree."""
+    try:
+        with open(directory / FILE_NAME, encoding="utf-8") as handle:
+            raw = json.load(handle)
+        if raw.get("format") != FORMAT or raw.get("key") != state.key:
+            return None
+        outside = {str(p): (tuple(s) if s else None) for p, s in raw["outside"].items()}
+        prefix = os.path.join(str(root), "")
+        if any(signature(prefix + path) != sig for path, sig in outside.items()):
+            return None
+        return Memo(
+            findings=[_decode(f) for f in raw["findings"]],
+            notes=[str(n) for n in raw["notes"]],
+            counts={str(k): int(v) for k, v in raw["counts"].items()},
+            outside=outside,  # type: ignore[arg-type]
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def save(directory: Path, state: TreeState, memo: Memo, root: Path) -> None:
+    """Write the memo unless a file is too fresh to trust by its stat (then the next scan
+    recomputes, as for the facts cache)."""
+    prefix = os.path.join(str(root), "")
+    outside = {p: signature(prefix + p) for p in sorted(memo.outside)}
+    newest = max([state.newest_mtime_ns, *(s[1] for s in outside.values() if s)])
+    if newest >= time.time_ns() - RACY_NS:
+        return
+    payload = {
+        "format": FORMAT,
+        "key": state.key,
+        "outside": outside,
+        "findings": [_encode(f) for f in memo.findings],
+        "notes": memo.notes,
+        "counts": memo.counts,
+    }
+    tmp = None
+    try:
+        ensure_cache_dir(directory)
+        fd, tmp = tempfile.mkstemp(prefix=".scan-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(payload, separators=(",", ":")))
+        os.replace(tmp, directory / FILE_NAME)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
