@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import shutil
 import time
 from pathlib import Path
@@ -131,3 +132,49 @@ def test_fixtures_cover_every_language() -> None:
     suffixes = {p.suffix for root in FIXTURES for p in root.rglob("*") if p.is_file()}
     assert {".ts", ".go", ".py"} <= suffixes
     assert any(scan_dir(root).findings for root in FIXTURES)
+
+
+_SEGMENTS = ("a", "b", "ab", "tests", "x.ts", "x_test.go", "a.b", "*", "?", "*.ts", "a*", "[ab]")
+_NAMES = ("a", "b", "ab", "tests", "x.ts", "x_test.go", "a.b", "b.ts", "aa", "ba")
+
+
+def _random_pattern(rng: random.Random) -> str:
+    """A gitignore pattern of every shape: anchored or not, directory-only or not, with `**`,
+    `*`, `?` and classes, sometimes negated (which forces the slow path)."""
+    parts = [rng.choice(_SEGMENTS) for _ in range(rng.randint(1, 3))]
+    if rng.random() < 0.3:
+        parts.insert(rng.randint(0, len(parts)), "**")
+    pattern = "/".join(parts)
+    if rng.random() < 0.3:
+        pattern = "/" + pattern
+    if rng.random() < 0.4:
+        pattern += "/"
+    if rng.random() < 0.05:
+        pattern = "!" + pattern
+    return pattern
+
+
+def test_zone_classification_agrees_on_random_patterns() -> None:
+    """The per-directory split, the merged regex and pathspec decide alike on random patterns
+    and paths (seeded: a failure reproduces)."""
+    from ameide_guard.config import build_config
+    from ameide_guard.zones import ZoneMap
+
+    rng = random.Random(20261125)
+    used = {"split": 0, "combined": 0, "pathspec": 0}
+    for _ in range(300):
+        table = {
+            key: [_random_pattern(rng) for _ in range(rng.randint(0, 3))]
+            for key in ("exclude", "proto", "sdk", "test")
+        }
+        config = build_config(
+            "<random>",
+            {"exclude": table["exclude"], "zones": {z: table[z] for z in ("proto", "sdk", "test")}},
+        )
+        zones = ZoneMap.from_config(config)
+        used["split" if zones.split else "combined" if zones.combined else "pathspec"] += 1
+        paths = sorted(
+            {"/".join(rng.choice(_NAMES) for _ in range(rng.randint(1, 4))) for _ in range(60)}
+        )
+        assert zones.classify_many(paths) == {p: zones.classify(p) for p in paths}, table
+    assert all(used.values()), used  # every path of classify_many was exercised

@@ -210,10 +210,11 @@ def _run(
     baseline: str | None = None,
     diff_base: str | None = None,
 ):  # type: ignore[no-untyped-def]
-    from ameide_guard.engine import ScanOptions, scan
+    from ameide_guard.engine import DiscoveryRun, ScanOptions, scan
 
     start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
     project = Path(root).resolve() if root else find_root(start)
+    discovery = DiscoveryRun(project)  # git ls-files runs while the config and rules load
     config = _load(project, config_path)
     env_cache = os.environ.get("AMEIDE_GUARD_CACHE_DIR")
     options = ScanOptions(
@@ -230,7 +231,7 @@ def _run(
         if "AG303" in config.rules
         else deep,
     )
-    result = scan(config, options)
+    result = scan(config, options, discovery)
     for note in result.notes:
         click.echo(f"ameide-guard: note: {note}", err=True)
     return result

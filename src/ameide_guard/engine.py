@@ -22,7 +22,7 @@ from ameide_guard import memo
 from ameide_guard.analysis import Item, Outcome, Prefilter, analyze_batch
 from ameide_guard.cache import CACHE_DIR_NAME, Entry, FactsCache
 from ameide_guard.config import Config
-from ameide_guard.discovery import discover
+from ameide_guard.discovery import Discovery, discover
 from ameide_guard.fingerprints import assign_fingerprints
 from ameide_guard.model import FILE_SPAN, Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind
@@ -345,7 +345,9 @@ class PhaseClock:
         self.last = now
 
 
-def scan(config: Config, options: ScanOptions) -> ScanResult:
+def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = None) -> ScanResult:
+    """Scan `options.root`. `discovery` is `discover(root)` already under way: the CLI starts
+    it before loading the config, so that `git ls-files` runs while Python imports the rules."""
     started = time.perf_counter()
     root = options.root
     stats = Stats()
@@ -354,18 +356,16 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     literals = prefilter_literals(config, (rule for rule, _ in rules))
     wanted = set(options.paths) if options.paths is not None else None
     cache_dir = options.cache_dir or root / CACHE_DIR_NAME
-    with ThreadPoolExecutor(max_workers=1) as background:
-        found = background.submit(discover, root)
-        zones = ZoneMap.from_config(config)
-        discovery = found.result()
+    if discovery is None:
+        discovery = DiscoveryRun(root)
+    zones = ZoneMap.from_config(config)
+    found = discovery.result()
     clock.lap("discover")
     state = None
     if options.use_cache and wanted is None and not options.deep:
-        setup = [config.digest, f"git={discovery.git}", discovery.warning or ""]
+        setup = [config.digest, f"git={found.git}", found.warning or ""]
         setup.extend(f"{ctx.meta.id}={ctx.level.value}" for _, ctx in rules)
-        state = memo.TreeState.of(
-            root, setup, discovery.files, discovery.stat_of, discovery.skipped
-        )
+        state = memo.TreeState.of(root, setup, found.files, found.stat_of, found.skipped)
         previous = memo.load(cache_dir, state, root)
         if previous is not None:
             for name, value in previous.counts.items():
@@ -381,16 +381,16 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
         cache = FactsCache.open(cache_dir, config.digest, literals)
         clock.lap("cache-load")
     notes: list[str] = []
-    if discovery.warning:
-        notes.append(discovery.warning)
+    if found.warning:
+        notes.append(found.warning)
     files: dict[str, Zone] = {}
-    for path, zone in zones.classify_many(discovery.files).items():
+    for path, zone in zones.classify_many(found.files).items():
         if zone is Zone.EXCLUDED:
             stats.excluded += 1
         else:
             files[path] = zone
     stats.files = len(files)
-    stats.skipped = len(discovery.skipped)
+    stats.skipped = len(found.skipped)
     clock.lap("zones")
 
     items = [
@@ -400,7 +400,7 @@ def scan(config: Config, options: ScanOptions) -> ScanResult:
     ]
     jobs = options.jobs or os.cpu_count() or 1
     outcomes, stat_of, pending = _start_analysis(
-        root, items, literals, cache, jobs, stats, discovery.stat_of
+        root, items, literals, cache, jobs, stats, found.stat_of
     )
     repo = RepoView(root=root, config=config, zones=zones, files=files, deep=options.deep)
     repo.sources = SourcesNotYet()
@@ -500,6 +500,21 @@ def _present(
         baseline_fixed=baseline_fixed,
         root=options.root,
     )
+
+
+class DiscoveryRun:
+    """`discover(root)` in a background thread, which mostly waits on `git ls-files`. `result`
+    joins the thread, so that no thread is alive when the analysis pool forks its workers."""
+
+    def __init__(self, root: Path) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ameide-guard-discover")
+        self._future = self._pool.submit(discover, root)
+
+    def result(self) -> Discovery:
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 class SourcesNotYet(dict[str, SourceFile]):

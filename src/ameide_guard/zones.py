@@ -13,6 +13,25 @@ from ameide_guard.config import Config
 from ameide_guard.model import Zone
 
 _ORDER = (Zone.PROTO, Zone.SDK, Zone.TEST)
+_RANKED = (Zone.EXCLUDED, *_ORDER, Zone.RUNTIME)
+
+_BODY = r"(?:\\[^A-Za-z0-9]|[^\\/\[\]().*+?{}|^$]|\[\^/\]\*?)+"
+"""A pathspec regex fragment that can only match within one path segment: escaped punctuation,
+plain characters, `[^/]` and `[^/]*` (what `?`, `*` and literals of a glob become)."""
+_ANY_DEPTH = re.compile(rf"\^\(\?:\.\+/\)\?(?P<body>{_BODY})\(\?:\(\?:/\)\|\$\)")
+"""A pattern without a slash (`*_test.go`, `conftest.py`): it matches a path when one of the
+path's segments matches its body."""
+_DIRECTORY_ONLY = re.compile(r"(?:(?!\$|\\[AZbB]|\(\?[=!<]).)*(?:\(\?:/\)|/)", re.DOTALL)
+"""A pattern whose match always ends right after a `/` and never looks beyond it: it can only
+match a directory part, so its verdict on `dir/file` is its verdict on `dir/`."""
+
+
+def _as_match(source: str) -> str:
+    """A pathspec pattern's regex, for `re.match` at the start of the path: its named groups
+    made plain (they would clash once merged), and a pattern pathspec leaves unanchored (`*/`
+    becomes `/`, found anywhere since pathspec searches) given a leading lazy `.*?`."""
+    plain = re.sub(r"\(\?P<[^>]*>", "(?:", source)
+    return plain if plain.startswith("^") else f"(?s:.*?)(?:{plain})"
 
 
 @dataclass(frozen=True)
@@ -69,7 +88,7 @@ class ZoneMap:
                 regex = getattr(pattern, "regex", None)
                 if pattern.include is False or regex is None or not isinstance(regex.pattern, str):
                     return None
-                alternatives.append(re.sub(r"\(\?P<[^>]*>", "(?:", regex.pattern))
+                alternatives.append(_as_match(regex.pattern))
             if alternatives:
                 groups.append(f"(?P<{zone.name}>{'|'.join(f'(?:{a})' for a in alternatives)})")
         try:
@@ -77,18 +96,70 @@ class ZoneMap:
         except re.error:
             return None
 
+    @cached_property
+    def split(self) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+        """The zone patterns as (directory regex, base-name regex), when every pattern is either
+        directory-only (`**/tests/`, `packages/x/`) or slash-free (`*_test.go`): a path's zone
+        is then the first zone that matches its directory (`dir/`, asked once per directory)
+        or its base name. None for any other shape (`foo/*.ts`), where `combined` is used."""
+        dir_groups, base_groups = [], []
+        for zone, spec in ((Zone.EXCLUDED, self.exclude), *self.specs):
+            dirs, bases = [], []
+            for pattern in getattr(spec, "patterns", None) or ():
+                if pattern.include is None:
+                    continue
+                regex = getattr(pattern, "regex", None)
+                if pattern.include is False or regex is None or not isinstance(regex.pattern, str):
+                    return None
+                source = _as_match(regex.pattern)
+                any_depth = _ANY_DEPTH.fullmatch(source)
+                if any_depth is not None:
+                    bases.append(any_depth.group("body"))
+                elif _DIRECTORY_ONLY.fullmatch(source) is None:
+                    return None
+                dirs.append(source)  # a slash-free pattern also matches directory segments
+            if dirs:
+                dir_groups.append(f"(?P<{zone.name}>{'|'.join(f'(?:{d})' for d in dirs)})")
+            if bases:
+                base_groups.append(f"(?P<{zone.name}>{'|'.join(bases)})")
+        try:
+            return re.compile("|".join(dir_groups) or "(?!)"), re.compile(
+                "|".join(base_groups) or "(?!)"
+            )
+        except re.error:
+            return None
+
     def classify_many(self, paths: Iterable[str]) -> dict[str, Zone]:
-        """The zone of every path, as `classify` decides it, in one regex match each (the scan
-        classifies every discovered file; `classify` stays the pathspec reference)."""
+        """The zone of every path, as `classify` decides it (the scan classifies every
+        discovered file; `classify` stays the pathspec reference): with `split`, one regex
+        match per directory and one per short base name; else one `combined` match per path."""
+        split = self.split
+        if split is not None:
+            return _classify_split(paths, *split)
         regex = self.combined
         if regex is None:
             return {path: self.classify(path) for path in paths}
-        names = [zone.name for zone in (Zone.EXCLUDED, *(z for z, _ in self.specs))]
         result = {}
         for path in paths:
             hit = regex.match(path)
-            if hit is None:
-                result[path] = Zone.RUNTIME
-            else:
-                result[path] = next(Zone[n] for n in names if hit.group(n) is not None)
+            result[path] = Zone.RUNTIME if hit is None else Zone[hit.lastgroup or "RUNTIME"]
         return result
+
+
+def _classify_split(
+    paths: Iterable[str], directory: re.Pattern[str], base: re.Pattern[str]
+) -> dict[str, Zone]:
+    rank = {zone.name: n for n, zone in enumerate(_RANKED)}
+    runtime = rank[Zone.RUNTIME.name]
+    by_dir: dict[str, int] = {"": runtime}
+    result = {}
+    for path in paths:
+        parent, _, name = path.rpartition("/")
+        dir_rank = by_dir.get(parent)
+        if dir_rank is None:
+            hit = directory.match(parent + "/")
+            dir_rank = by_dir[parent] = runtime if hit is None else rank[hit.lastgroup or ""]
+        hit = base.fullmatch(name)
+        base_rank = runtime if hit is None else rank[hit.lastgroup or ""]
+        result[path] = _RANKED[min(dir_rank, base_rank)]
+    return result

@@ -286,8 +286,8 @@ def include_path(including: str, target: str) -> str | None:
 
 def is_requirements_file(path: str) -> bool:
     """Whether `path` is read as a requirements file on its own (see the module docstring)."""
-    base = posixpath.basename(path).lower()
-    if not base.endswith((".txt", ".in")):
+    if not path.lower().endswith((".txt", ".in")):  # asked of every file: the cheap test first
         return False
+    base = posixpath.basename(path).lower()
     parent = posixpath.basename(posixpath.dirname(path)).lower()
     return "requirements" in base or parent == "requirements"
