@@ -19,8 +19,8 @@ from pathlib import Path
 import pathspec
 
 from ameide_guard import memo
-from ameide_guard.analysis import Item, Outcome, Prefilter, analyze_batch
-from ameide_guard.cache import CACHE_DIR_NAME, Entry, FactsCache
+from ameide_guard.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
+from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
 from ameide_guard.config import Config
 from ameide_guard.discovery import Discovery, discover
 from ameide_guard.fingerprints import assign_fingerprints
@@ -150,7 +150,7 @@ class PendingAnalysis:
     literals: Prefilter
     digest: bool
     pool: ProcessPoolExecutor | None = None
-    futures: dict[int, Future[list[Outcome]]] = field(default_factory=dict)
+    futures: dict[int, Future[list[Outcome | Skipped]]] = field(default_factory=dict)
 
     @classmethod
     def start(
@@ -164,10 +164,10 @@ class PendingAnalysis:
             pending.futures[i] = _submit(pending.pool, root, batch, literals, digest)
         return pending
 
-    def finish(self) -> list[Outcome]:
+    def finish(self) -> list[Outcome | Skipped]:
         """Every outcome, batch by batch in submission order (the caller merges by path)."""
         root, extra = self.root, (self.literals, self.digest)
-        mine: dict[int, list[Outcome]] = {}
+        mine: dict[int, list[Outcome | Skipped]] = {}
         for i in reversed(range(len(self.batches))):
             future = self.futures.get(i)
             if future is None or future.cancel():
@@ -185,25 +185,25 @@ class PendingAnalysis:
 
 def _submit(
     pool: ProcessPoolExecutor, root: Path, batch: list[Item], literals: Prefilter, digest: bool
-) -> Future[list[Outcome]]:
+) -> Future[list[Outcome | Skipped]]:
     """`batch` submitted to `pool`. A worker that died while later batches were still being
     submitted makes `submit` itself raise; the batch then gets a future already failed the same
     way, so that one recovery path (`_batch_result`) handles both."""
     try:
         return pool.submit(analyze_batch, str(root), batch, literals, digest)
     except BrokenProcessPool as error:
-        failed: Future[list[Outcome]] = Future()
+        failed: Future[list[Outcome | Skipped]] = Future()
         failed.set_exception(error)
         return failed
 
 
 def _batch_result(
-    future: Future[list[Outcome]],
+    future: Future[list[Outcome | Skipped]],
     root: Path,
     batch: list[Item],
     literals: Prefilter,
     digest: bool,
-) -> list[Outcome]:
+) -> list[Outcome | Skipped]:
     """A worker batch's outcomes. When a worker process dies (a parser crash in C, the OOM
     killer) every pending batch fails with it; rather than failing the scan, the batch is rerun
     one file per task in a fresh one-worker pool, and only a file that kills its process again
@@ -212,7 +212,7 @@ def _batch_result(
         return future.result()
     except BrokenProcessPool:
         pass
-    done: dict[str, Outcome] = {}
+    done: dict[str, Outcome | Skipped] = {}
     pending = list(batch)
     while pending:
         with ProcessPoolExecutor(max_workers=1) as pool:
@@ -230,7 +230,7 @@ def _batch_result(
     return [done[item[0]] for item in batch]
 
 
-def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome:
+def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome | Skipped:
     """`item` analysed in a process of its own (so a one-off death is not blamed on it); an
     AG900 outcome if that process dies too."""
     try:
@@ -288,12 +288,15 @@ def _finish_analysis(
     cache: FactsCache | None,
 ) -> dict[str, Outcome]:
     """`outcomes` completed with the computed ones, which are stored in the cache."""
-    for outcome in pending.finish():
-        entry = Entry(outcome.facts, outcome.problem, outcome.parsed)
-        if not entry.trivial:
-            outcomes[outcome.path] = outcome
+    for result in pending.finish():
+        if isinstance(result, tuple):  # skipped by the prefilter, nothing to say
+            if cache is not None:
+                cache.store(result[0], stat_of.get(result[0]), result[1], SKIPPED)
+            continue
+        outcomes[result.path] = result
         if cache is not None:
-            cache.store(outcome.path, stat_of.get(outcome.path), outcome.digest, entry)
+            entry = Entry(result.facts, result.problem, result.parsed)
+            cache.store(result.path, stat_of.get(result.path), result.digest, entry)
     return outcomes
 
 
