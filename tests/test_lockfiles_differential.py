@@ -1,7 +1,9 @@
 """Differential test: on every committed lockfile fixture, ameide-guard's AG402 verdict equals the
 package manager's own check, run on a copy in tmp_path (never inside this repository).
 
-Stale for the tool means: pnpm `install --frozen-lockfile --lockfile-only` fails; npm
+Stale for the tool means: pnpm `install --frozen-lockfile --lockfile-only` fails (pnpm 8 for
+lockfile v6, pnpm 10 for the `p10-` cases, else pnpm 9; e.g. OUTDATED_LOCKFILE or
+LOCKFILE_CONFIG_MISMATCH); npm
 `install --package-lock-only` rewrites the lockfile; yarn 1 `install --frozen-lockfile` fails;
 berry `install --immutable --mode=skip-build` fails; `uv lock --check` fails;
 `poetry check --lock` fails. These tools need the npm registry and PyPI.
@@ -79,9 +81,14 @@ def assert_same(
     )
 
 
+PNPM_BY_PREFIX = {"v6": "pnpm8", "p10": "pnpm10"}
+"""Which pnpm judges a case: pnpm 8 for lockfile v6, pnpm 10 for `p10-` cases (lockfile v9 as
+pnpm 10 writes it, with catalogs and pnpm-workspace.yaml settings), else pnpm 9."""
+
+
 @pytest.mark.parametrize("case", cases("pnpm"), ids=lambda p: p.name)
 def test_pnpm_frozen_lockfile(case: Path, tmp_path: Path) -> None:
-    package = "pnpm8" if case.name.startswith("v6") else "pnpm"
+    package = PNPM_BY_PREFIX.get(case.name.split("-", 1)[0], "pnpm")
     pnpm = node_script(package, "bin/pnpm.cjs")
     work = copy_case(case, tmp_path)
     our = our_verdict(work)

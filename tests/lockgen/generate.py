@@ -8,7 +8,7 @@ packages are used and every tool runs in its lockfile-only mode where it has one
 
     python tests/lockgen/generate.py [--only pnpm,npm,yarn,uv,poetry]
 
-Tools: pnpm 9 and 8, yarn 1 and berry (4) come from `.tools/node` (see .ci/install-tools.sh);
+Tools: pnpm 10, 9 and 8, yarn 1 and berry (4) come from `.tools/node` (see .ci/install-tools.sh);
 uv and poetry from PATH or `$LOCKGEN_VENV/bin` (default /tmp/lockgen-venv). The Go fixtures are
 hand-written (see `lock-go/README.md`): the Go module proxy was not reachable when they were made.
 """
@@ -49,6 +49,7 @@ def py_tool(name: str) -> list[str]:
 TOOLS: dict[str, list[str]] = {
     "pnpm9": node_tool("pnpm", "bin/pnpm.cjs"),
     "pnpm8": node_tool("pnpm8", "bin/pnpm.cjs"),
+    "pnpm10": node_tool("pnpm10", "bin/pnpm.cjs"),
     "yarn1": node_tool("yarn", "bin/yarn.js"),
     "berry": node_tool("@yarnpkg/cli-dist", "bin/yarn.js"),
     "npm": ["npm"],
@@ -59,6 +60,7 @@ TOOLS: dict[str, list[str]] = {
 LOCK_COMMANDS: dict[str, list[str]] = {
     "pnpm9": ["install", "--lockfile-only", "--ignore-scripts"],
     "pnpm8": ["install", "--lockfile-only", "--ignore-scripts"],
+    "pnpm10": ["install", "--lockfile-only", "--ignore-scripts"],
     "npm3": ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
     "npm2": [
         "install",
@@ -299,6 +301,148 @@ def npm_cases() -> list[Case]:
     return cases
 
 
+CATALOG_WORKSPACE = """\
+packages:
+  - 'packages/*'
+catalog:
+  is-number: ^7.0.0
+catalogs:
+  odd:
+    is-odd: ^3.0.1
+  unused:
+    left-pad: ^1.3.0
+"""
+
+
+def catalog_base(package_manager: str | None) -> Files:
+    """A pnpm workspace whose ranges come from catalogs (pnpm >= 9.5): `catalog:` (the default
+    catalog), `catalog:default` and a named one; `unused` is locked by nobody."""
+    extra = {"packageManager": package_manager} if package_manager else {}
+    return {
+        "package.json": pkg(
+            "lockdemo",
+            dependencies={"is-number": "catalog:", "is-odd": "catalog:odd"},
+            devDependencies={"left-pad": "^1.3.0"},
+            **extra,
+        ),
+        "packages/a/package.json": pkg(
+            "a", dependencies={"is-odd": "catalog:odd", "is-number": "catalog:default"}
+        ),
+        "pnpm-workspace.yaml": CATALOG_WORKSPACE,
+    }
+
+
+def append(rel: str, text: str) -> Mutation:
+    def apply(root: Path) -> None:
+        with (root / rel).open("a") as handle:
+            handle.write(text)
+
+    return apply
+
+
+def remove(rel: str) -> Mutation:
+    return lambda root: (root / rel).unlink()
+
+
+def pnpm_config_cases() -> list[Case]:
+    """Catalogs and lockfile `settings:` against .npmrc / pnpm-workspace.yaml. pnpm 9 (pinned by
+    `packageManager`) compares settings from .npmrc only and no catalogs; pnpm 10 also reads
+    settings from pnpm-workspace.yaml and compares each locked catalog entry."""
+    workspace = "pnpm-workspace.yaml"
+    default_range = edit_text(workspace, "is-number: ^7.0.0", "is-number: ^6.0.0")
+    npmrc_off = "auto-install-peers=false\n"
+    v9: dict[str, tuple[Files, Mutation | None]] = {
+        "v9-catalog-insync": ({}, None),
+        "v9-catalog-changed": ({}, default_range),
+        "v9-catalog-spec-changed": (
+            {},
+            edit_json("package.json", lambda d: d["dependencies"].update({"is-number": "^7.0.0"})),
+        ),
+        "v9-npmrc-insync": (
+            {".npmrc": "auto-install-peers=true\nexclude-links-from-lockfile = false\n"},
+            None,
+        ),
+        "v9-npmrc-peers-off": ({}, write(".npmrc", npmrc_off)),
+        "v9-npmrc-exclude-links": ({}, write(".npmrc", "exclude-links-from-lockfile=true\n")),
+        "v9-npmrc-suffix": ({}, write(".npmrc", "peers-suffix-max-length=500\n")),
+        "v9-npmrc-removed": ({".npmrc": npmrc_off}, remove(".npmrc")),
+        "v9-workspace-settings": ({}, append(workspace, "autoInstallPeers: false\n")),
+    }
+    cases = [
+        Case("pnpm", name, "pnpm9", {**catalog_base("pnpm@9.15.9"), **files}, mutation)
+        for name, (files, mutation) in v9.items()
+    ]
+    p10: dict[str, tuple[Files, Mutation | None]] = {
+        "p10-catalog-insync": ({}, None),
+        "p10-catalog-changed": ({}, default_range),
+        "p10-catalog-named-changed": ({}, edit_text(workspace, "is-odd: ^3.0.1", "is-odd: ^3.0.0")),
+        "p10-catalog-unused-changed": (
+            {},
+            edit_text(workspace, "left-pad: ^1.3.0", "left-pad: ^1.2.0"),
+        ),
+        "p10-catalog-added": (
+            {},
+            edit_text(workspace, "is-number: ^7.0.0", "is-number: ^7.0.0\n  is-even: ^1.0.0"),
+        ),
+        "p10-catalog-removed": ({}, edit_text(workspace, "catalog:\n  is-number: ^7.0.0\n", "")),
+        "p10-workspace-settings": ({}, append(workspace, "autoInstallPeers: false\n")),
+        "p10-workspace-over-npmrc": (
+            {".npmrc": npmrc_off, workspace: CATALOG_WORKSPACE + "autoInstallPeers: true\n"},
+            None,
+        ),
+        "p10-dedupe-peers": ({}, append(workspace, "dedupePeers: true\n")),
+    }
+    cases += [
+        Case("pnpm", name, "pnpm10", {**catalog_base(None), **files}, mutation)
+        for name, (files, mutation) in p10.items()
+    ]
+    v6 = npm_base(workspaces_field=False)
+    cases.append(Case("pnpm", "v6-npmrc-peers-off", "pnpm8", v6, write(".npmrc", npmrc_off)))
+    return cases
+
+
+BERRY_RESOLUTIONS = {"is-odd/is-number": "6.0.0", "left-pad": "1.2.0"}
+"""A parent-scoped resolution (is-odd's own `is-number@^6.0.0`) and a name-wide one (the root's
+`left-pad@^1.3.0`)."""
+
+
+def edit_resolutions(change: Callable[[dict[str, str]], dict[str, str]]) -> Mutation:
+    def apply(data: dict) -> None:
+        data["resolutions"] = change(dict(data["resolutions"]))
+
+    return edit_json("package.json", apply)
+
+
+def renamed(old: str, new: str, value: str | None = None) -> Mutation:
+    """The resolution `old` under the key `new` (same position), with `value` if given."""
+    return edit_resolutions(
+        lambda r: {(new if k == old else k): (value or v) if k == old else v for k, v in r.items()}
+    )
+
+
+def berry_resolution_cases() -> list[Case]:
+    """package.json `resolutions` against what berry locked for them (yarn 4)."""
+    files = npm_base(workspaces_field=True)
+    root = {**json.loads(files["package.json"]), "resolutions": BERRY_RESOLUTIONS}
+    files["package.json"] = json.dumps(root, indent=2) + "\n"
+    mutations: dict[str, Mutation | None] = {
+        "insync": None,
+        "changed": renamed("left-pad", "left-pad", "1.3.0"),
+        "added": edit_resolutions(lambda r: {**r, "is-number@^7.0.0": "7.0.0"}),
+        "removed": edit_resolutions(lambda r: {k: v for k, v in r.items() if k != "left-pad"}),
+        "unused-added": edit_resolutions(lambda r: {**r, "is-even": "1.0.0"}),
+        "parent-miss": renamed("is-odd/is-number", "is-odd@3.0.0/is-number"),
+        "glob": renamed("left-pad", "**/left-pad"),
+        "equivalent": edit_resolutions(
+            lambda r: {"is-odd@3.0.1/is-number": "6.0.0", "left-pad": "npm:1.2.0"}
+        ),
+    }
+    return [
+        Case("yarn", f"berry-resolutions-{name}", "berry", dict(files), mutation)
+        for name, mutation in mutations.items()
+    ]
+
+
 def uv_cases() -> list[Case]:
     base = {
         "pyproject.toml": PY_ROOT,
@@ -322,7 +466,59 @@ def uv_cases() -> list[Case]:
             "pyproject.toml", 'requires-python = ">=3.9"', 'requires-python = ">=3.10"'
         ),
     }
-    return [Case("uv", n, "uv", dict(base), m) for n, m in mutations.items()]
+    cases = [Case("uv", n, "uv", dict(base), m) for n, m in mutations.items()]
+    return cases + uv_tool_cases(base)
+
+
+UV_TOOL = """\
+[tool.uv]
+constraint-dependencies = ["idna<3.11", "six<2 ; python_version >= '3.9'"]
+override-dependencies = ["six>=1.16,<1.17"]
+build-constraint-dependencies = ["setuptools>=60"]
+
+"""
+
+UV_TOOL_EQUIVALENT = """\
+[tool.uv]
+constraint-dependencies = ["SIX < 2; python_full_version>=\\"3.9\\"", "idna <3.11"]
+override-dependencies = ["six<1.17, >=1.16"]
+build-constraint-dependencies = ["setuptools >= 60"]
+
+"""
+"""The same `[tool.uv]` lists as uv reads them: reordered, respaced, `python_version` spelled as
+uv.lock spells it; `uv lock --check` accepts it, so AG402 must too."""
+
+
+def uv_tool_cases(base: Files) -> list[Case]:
+    """`[tool.uv]` lists that uv.lock records in `[manifest]` (constraints, overrides,
+    build-constraints): uv reads them at the workspace root only."""
+    files = dict(base)
+    files["pyproject.toml"] = PY_ROOT.replace(
+        "[tool.uv.workspace]", UV_TOOL + "[tool.uv.workspace]"
+    )
+    member = PY_MEMBER.format(name="a", deps='"idna>=3.4"')
+    mutations: dict[str, Mutation | None] = {
+        "tool-insync": None,
+        "tool-normalised": edit_text("pyproject.toml", UV_TOOL, UV_TOOL_EQUIVALENT),
+        "constraint-added": edit_text(
+            "pyproject.toml", '"idna<3.11"', '"idna<3.11", "six!=1.15.0"'
+        ),
+        "constraint-removed": edit_text("pyproject.toml", '"idna<3.11", ', ""),
+        "constraint-changed": edit_text("pyproject.toml", '"idna<3.11"', '"idna<3.12"'),
+        "override-added": edit_text(
+            "pyproject.toml", '"six>=1.16,<1.17"', '"six>=1.16,<1.17", "idna>=3.4"'
+        ),
+        "override-removed": edit_text(
+            "pyproject.toml", 'override-dependencies = ["six>=1.16,<1.17"]\n', ""
+        ),
+        "build-constraint-changed": edit_text("pyproject.toml", "setuptools>=60", "setuptools>=61"),
+        # uv ignores a member's own [tool.uv] lists: the lock stays fresh.
+        "member-constraint": write(
+            "packages/a/pyproject.toml",
+            member + '\n[tool.uv]\nconstraint-dependencies = ["idna<3.5"]\n',
+        ),
+    }
+    return [Case("uv", n, "uv", dict(files), m) for n, m in mutations.items()]
 
 
 def poetry_cases() -> list[Case]:
@@ -402,7 +598,13 @@ def generate(case: Case) -> None:
 
 
 def all_cases() -> list[Case]:
-    return [*npm_cases(), *uv_cases(), *poetry_cases()]
+    return [
+        *npm_cases(),
+        *pnpm_config_cases(),
+        *berry_resolution_cases(),
+        *uv_cases(),
+        *poetry_cases(),
+    ]
 
 
 def main(argv: list[str]) -> None:

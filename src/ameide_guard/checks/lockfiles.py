@@ -16,9 +16,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ameide_guard.lockfiles import npm, pnpm, poetry, uv, yarn
-from ameide_guard.lockfiles._yaml import load_yaml
 from ameide_guard.lockfiles.gosum import GoSum, parse_gosum
-from ameide_guard.lockfiles.python_manifest import PyProject, lockfile_view, normalise_marker
+from ameide_guard.lockfiles.python_manifest import (
+    UV_MANIFEST,
+    PyProject,
+    lockfile_view,
+    normalise_marker,
+)
 from ameide_guard.lockfiles.workspace import dir_of, glob_match, join, nearest_owner
 from ameide_guard.manifests.gomod import GoModFile, GoReplace, GoRequire, parse_gomod
 from ameide_guard.manifests.package_json import PackageJson, parse_package_json
@@ -33,6 +37,7 @@ INPUTS = frozenset(
     (
         "package.json",
         "pnpm-workspace.yaml",
+        ".npmrc",
         *NODE_LOCKS,
         "go.mod",
         "go.sum",
@@ -68,7 +73,7 @@ class Drift:
     """The dependency (or workspace member, or `overrides`) that differs."""
     how: str
     """`added`, `removed`, `changed`, `member-added`, `member-removed`, `unused` (a yarn entry
-    nothing reaches) or `hash` (poetry's content hash)."""
+    nothing reaches), `hash` (poetry's content hash) or `setting` (a pnpm lockfile setting)."""
     declared: str = ""
     locked: str = ""
     line: int = 1
@@ -87,9 +92,11 @@ class Drift:
             "member-removed": f"the lockfile records workspace member `{self.subject}`, which no "
             "longer exists",
             "unused": f"the entry for `{self.subject}` ({self.locked}) is needed by no "
-            "workspace any more",
+            f"workspace any more{f' ({self.declared})' if self.declared else ''}",
             "hash": f"its {self.locked} does not match {self.manifest}: {self.declared} changed "
             "since it was locked",
+            "setting": f"pnpm setting `{self.subject}` is {self.declared} now, but the lockfile "
+            f"was written with {self.locked}",
         }[self.how]
         return f"{self.lockfile} is out of sync: {what}. {FIX[self.tool].capitalize()}."
 
@@ -130,15 +137,14 @@ def compare(
 # ---------------------------------------------------------------- manifests (minimal reads)
 
 
+read_pnpm_workspace = pnpm.parse_pnpm_workspace
+"""pnpm-workspace.yaml as the rules read it (member globs, catalogs, pnpm 10 settings); kept
+under this name for fuzz/fuzz_yaml_lockfiles.py."""
+
+
 def pnpm_overrides(doc: PackageJson) -> dict[str, str]:
     """`pnpm.overrides` as pnpm records it in the lockfile: selector as written → spec."""
     return {e.key: e.spec for e in doc.overrides if e.section == "pnpm.overrides"}
-
-
-def read_pnpm_workspace(text: str, path: str) -> tuple[str, ...]:
-    data = load_yaml(text, path) or {}
-    packages = data.get("packages") if isinstance(data, dict) else None
-    return tuple(str(p) for p in packages) if isinstance(packages, list) else ()
 
 
 # ---------------------------------------------------------------- node: pnpm, npm, yarn
@@ -154,7 +160,8 @@ class NodeWorkspace:
 def node_workspaces(repo: RepoView) -> list[NodeWorkspace]:
     claims: dict[str, tuple[str, ...]] = {}
     for path in repo.named("pnpm-workspace.yaml"):
-        claims[dir_of(path)] = repo.document(path, read_pnpm_workspace) or ()
+        found = repo.document(path, read_pnpm_workspace)
+        claims[dir_of(path)] = found.packages if found is not None else ()
     manifests = list(repo.named("package.json"))
     for path in manifests:
         doc = repo.document(path, parse_package_json)
@@ -183,11 +190,120 @@ def pnpm_sections(doc: PackageJson, auto_install_peers: bool) -> dict[str, dict[
     return sections
 
 
+@dataclass(frozen=True)
+class PnpmConfig:
+    """What pnpm reads besides the manifests when it judges its lockfile."""
+
+    major: int
+    """The pnpm major whose rules apply (see `pnpm_major`)."""
+    settings: dict[str, tuple[object, str]]
+    """Setting name → (value, where it is set); absent settings take pnpm's default."""
+    catalogs: dict[str, dict[str, str]]
+    workspace_file: str
+
+
+def pnpm_major(lock_version: str, root: PackageJson | None) -> int:
+    """Whose rules apply: pnpm 8 for a v5/v6 lockfile; for v9 (written by pnpm 9 and 10 alike)
+    the major of the root package.json `packageManager: pnpm@X`, else 10, the current one."""
+    if lock_version.split(".")[0] in ("5", "6"):
+        return 8
+    declared = root.data.get("packageManager") if root is not None else None
+    found = re.match(r"pnpm@(\d+)\.", declared) if isinstance(declared, str) else None
+    return int(found.group(1)) if found else 10
+
+
+def pnpm_config(
+    repo: RepoView, ws: NodeWorkspace, lock: pnpm.PnpmLock, root: PackageJson | None
+) -> PnpmConfig | None:
+    """The workspace root's .npmrc and pnpm-workspace.yaml (pnpm 10 reads settings there too,
+    ahead of .npmrc); None when one of them is malformed (AG900 says so)."""
+    major = pnpm_major(lock.version, root)
+    npmrc_path, yaml_path = join(ws.root, ".npmrc"), join(ws.root, "pnpm-workspace.yaml")
+    settings: dict[str, tuple[object, str]] = {}
+    if repo.exists(npmrc_path):
+        npmrc = repo.document(npmrc_path, pnpm.parse_npmrc)
+        if npmrc is None:
+            return None
+        settings.update({name: (value, npmrc_path) for name, value in npmrc.items()})
+    workspace = pnpm.PnpmWorkspaceFile((), {}, {})
+    if repo.exists(yaml_path):
+        found = repo.document(yaml_path, read_pnpm_workspace)
+        if found is None:
+            return None
+        workspace = found
+    if major >= 10:
+        settings.update({name: (v, yaml_path) for name, v in workspace.settings.items()})
+    return PnpmConfig(major, settings, workspace.catalogs, yaml_path)
+
+
+def _pnpm_setting_drifts(
+    lock: pnpm.PnpmLock, lock_path: str, config: PnpmConfig, npmrc_path: str
+) -> Iterator[Drift]:
+    """ERR_PNPM_LOCKFILE_CONFIG_MISMATCH: a recorded setting the configuration no longer gives.
+    A setting left at its default is attributed to the root .npmrc, where one would set it."""
+    values = {name: value for name, (value, _where) in config.settings.items()}
+    for setting, mine, theirs in pnpm.outdated_settings(lock.settings, values, config.major):
+        where = config.settings.get(setting.name, (None, ""))[1]
+        default = f"pnpm's default `{_yaml_scalar(setting.default)}`"
+        if not where:
+            origin = default
+        elif where.endswith(".npmrc"):
+            origin = f"set by `{setting.npmrc}` in {where}"
+        else:
+            origin = f"set in {where}"
+        recorded = f"no value ({default})" if theirs is None else f"`{_yaml_scalar(theirs)}`"
+        yield Drift(
+            "pnpm",
+            lock_path,
+            where or npmrc_path,
+            setting.name,
+            "setting",
+            f"`{_yaml_scalar(mine)}` ({origin})",
+            recorded,
+            lock.lines.get("settings", 1),
+        )
+
+
+def _pnpm_catalog_drifts(
+    lock: pnpm.PnpmLock, lock_path: str, config: PnpmConfig
+) -> Iterator[Drift]:
+    """pnpm 10 refuses a lockfile whose locked catalog entries the catalogs no longer give;
+    pnpm 9's --frozen-lockfile does not compare them (checked differentially)."""
+    if config.major < 10:
+        return
+    for name, alias, mine, theirs in pnpm.outdated_catalogs(config.catalogs, lock.catalogs):
+        how, declared = ("removed", "") if mine is None else ("changed", f"`{mine}`")
+        yield Drift(
+            "pnpm",
+            lock_path,
+            config.workspace_file,
+            f"catalogs.{name}: {alias}",
+            how,
+            declared,
+            f"`{theirs}`",
+            lock.lines.get("catalogs", 1),
+        )
+
+
+def _yaml_scalar(value: object) -> str:
+    """A setting value as YAML / .npmrc spell it (`true`, not `True`)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[Drift]:
     lock = repo.document(lock_path, pnpm.parse_pnpm_lock)
     docs = _node_docs(repo, ws)
     if lock is None or len(docs) != len(ws.members):
         return
+    config = pnpm_config(repo, ws, lock, docs.get("."))
+    if config is None:
+        return
+    yield from _pnpm_setting_drifts(lock, lock_path, config, join(ws.root, ".npmrc"))
+    yield from _pnpm_catalog_drifts(lock, lock_path, config)
+    auto_peers = lock.auto_install_peers
+    if auto_peers is None:
+        configured = config.settings.get("autoInstallPeers", (True, ""))[0]
+        auto_peers = configured is not False
     for member, doc in sorted(docs.items()):
         manifest = ws.members[member]
         importer = lock.importers.get(member)
@@ -195,7 +311,7 @@ def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
             if doc.has_dependencies or member != ".":
                 yield Drift("pnpm", lock_path, manifest, doc.name or member, "member-added")
             continue
-        declared = pnpm_sections(doc, lock.auto_install_peers)
+        declared = pnpm_sections(doc, auto_peers)
         for section in pnpm.SECTIONS:
             for name, how, mine, theirs in compare(
                 declared[section], importer.sections[section], section
@@ -302,31 +418,121 @@ def yarn_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
                     yield Drift("yarn", lock_path, where, name, "member-removed", line=entry.line)
         # yarn 1's --frozen-lockfile ignores entries nothing needs any more (yarnpkg/yarn#5840);
         # berry's --immutable refuses them, since its next install would drop them.
-        yield from _yarn_orphans(lock, entries, roots, lock_path, ws.members.get(".", lock_path))
+        root_manifest = ws.members.get(".", lock_path)
+        resolutions = berry_resolutions(repo, docs.get("."), root_manifest)
+        yield from _berry_reachability(lock, entries, roots, resolutions, lock_path, root_manifest)
 
 
-def _yarn_orphans(
+def berry_resolutions(
+    repo: RepoView, root: PackageJson | None, manifest: str
+) -> tuple[yarn.Resolution, ...]:
+    """The root package.json `resolutions`, in order (berry applies the first that matches).
+    Glob patterns and keys berry cannot parse are left out, as berry 4 leaves them out (with a
+    YN0057 warning); an unparsable key is also an AG900."""
+    found: list[yarn.Resolution] = []
+    for entry in root.overrides if root is not None else ():
+        if entry.section != "resolutions":
+            continue
+        try:
+            rule = yarn.parse_resolution(entry.key, entry.spec)
+        except ManifestError as exc:
+            repo.problem(manifest, f"{manifest}: {exc.message}; berry ignores it", entry.span)
+            continue
+        if rule is not None:
+            found.append(rule)
+    return tuple(found)
+
+
+def berry_resolve(
+    descriptor: str, parent: yarn.YarnEntry, resolutions: tuple[yarn.Resolution, ...]
+) -> tuple[str, yarn.Resolution | None]:
+    """The descriptor berry locks for `descriptor` as a dependency of `parent`, with the
+    `resolutions` entry that rewrote it (berry's `reduceDependency`: the first pattern whose
+    name, optional range and optional parent `name@version` match)."""
+    name, spec = yarn.split_descriptor(descriptor)
+    parent_name, parent_ref = yarn.split_descriptor(parent.resolution or parent.descriptors[0])
+    for rule in resolutions:
+        if rule.parent is not None and (
+            rule.parent != parent_name
+            or (rule.parent_range is not None and berry_range(rule.parent_range) != parent_ref)
+        ):
+            continue
+        if rule.name != name or (rule.range is not None and berry_range(rule.range) != spec):
+            continue
+        return f"{name}@{berry_range(rule.reference)}", rule
+    return descriptor, None
+
+
+def _berry_reachability(
     lock: yarn.YarnLock,
     entries: dict[str, yarn.YarnEntry],
     roots: list[str],
+    resolutions: tuple[yarn.Resolution, ...],
     lock_path: str,
     manifest: str,
 ) -> Iterator[Drift]:
-    """Entries no manifest reaches any more: yarn drops them on its next install."""
+    """Walk from the workspaces through each entry's dependencies, as berry resolves them after
+    `resolutions`: a resolved descriptor without an entry means a resolution changed since the
+    lock was written; an entry nothing reaches any more is dropped by berry's next install."""
+    # bindDescriptor suffixes path-like references (`file:`, `portal:`) with `::locator=…`
+    bound = {d.split("::", 1)[0]: e for d, e in entries.items() if "::" in d}
     seen: set[int] = set()
+    changed: dict[str, Drift] = {}
+    unlocked: dict[str, str] = {}
+    """Name → a descriptor no entry has and no resolution rewrote (explains orphans only)."""
     queue = [entries[r] for r in roots if r in entries]
     while queue:
         entry = queue.pop()
         if id(entry) in seen:
             continue
         seen.add(id(entry))
-        queue.extend(entries[d] for d in entry.dependencies if d in entries)
+        for descriptor in entry.dependencies:
+            target, rule = berry_resolve(descriptor, entry, resolutions)
+            found = entries.get(target) or bound.get(target)
+            if found is not None:
+                queue.append(found)
+            elif descriptor in entry.peers:
+                continue  # a peer is provided by the parent: it needs no entry of its own
+            elif rule is not None:
+                if rule.key not in changed:
+                    changed[rule.key] = _resolution_drift(lock, rule, lock_path, manifest)
+            else:
+                unlocked.setdefault(yarn.split_descriptor(descriptor)[0], descriptor)
+    yield from changed.values()
+    resolved_names = {rule.name for rule in resolutions if rule.key in changed}
     for entry in lock.entries:
         if id(entry) in seen or any("@workspace:" in d for d in entry.descriptors):
             continue
         name = yarn.split_descriptor(entry.descriptors[0])[0]
+        if name in resolved_names:
+            continue  # the resolution's own finding says why
         ranges = ", ".join(f"`{yarn.split_descriptor(d)[1]}`" for d in entry.descriptors)
-        yield Drift("yarn", lock_path, manifest, name, "unused", "", ranges, entry.line)
+        why = (
+            f"while `{unlocked[name]}` has no entry: a `resolutions` entry for `{name}` in "
+            f"{manifest} was removed or no longer applies"
+            if name in unlocked
+            else ""
+        )
+        yield Drift("yarn", lock_path, manifest, name, "unused", why, ranges, entry.line)
+
+
+def _resolution_drift(
+    lock: yarn.YarnLock, rule: yarn.Resolution, lock_path: str, manifest: str
+) -> Drift:
+    """A resolution whose rewritten descriptor has no entry: what it asks for against what the
+    lockfile holds for that package."""
+    same_name = [e for e in lock.entries if yarn.split_descriptor(e.descriptors[0])[0] == rule.name]
+    locked = ", ".join(f"`{yarn.split_descriptor(d)[1]}`" for e in same_name for d in e.descriptors)
+    return Drift(
+        "yarn",
+        lock_path,
+        manifest,
+        f"resolutions: {rule.key}",
+        "changed",
+        f"`{rule.reference}` (berry locks `{rule.name}@{berry_range(rule.reference)}`)",
+        locked or "no entry for it",
+        same_name[0].line if same_name else 1,
+    )
 
 
 NODE_CHECKS = {
@@ -477,10 +683,13 @@ def _req_key(req: uv.UvRequirement) -> tuple[str, tuple[str, ...], str]:
     return (normalise_name(req.name), req.extras, normalise_marker(req.marker))
 
 
-def _req_map(reqs: Iterable[uv.UvRequirement], sourced: frozenset[str]) -> dict[str, str]:
+def _req_map(
+    reqs: Iterable[uv.UvRequirement], sourced: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Requirement label → specifier. For names with a `[tool.uv.sources]` entry uv writes the
-    source (editable path, URL) into the lock instead of the bare name, so it is not compared."""
-    out: dict[str, str] = {}
+    source (editable path, URL) into the lock instead of the bare name, so it is not compared.
+    uv compares requirements as sets, so the same label twice is one entry with both ranges."""
+    found: dict[str, set[str]] = {}
     for req in reqs:
         name, extras, marker = _req_key(req)
         if name in sourced:
@@ -488,10 +697,10 @@ def _req_map(reqs: Iterable[uv.UvRequirement], sourced: frozenset[str]) -> dict[
         label = (
             name + (f"[{','.join(extras)}]" if extras else "") + (f"; {marker}" if marker else "")
         )
-        out[label] = (req.specifier or "") + (
-            f" @ {req.url}" if req.url and not req.specifier else ""
+        found.setdefault(label, set()).add(
+            (req.specifier or "") + (f" @ {req.url}" if req.url and not req.specifier else "")
         )
-    return out
+    return {label: " | ".join(sorted(specs)) for label, specs in found.items()}
 
 
 def python_results(repo: RepoView) -> Iterator[Drift | Missing]:
@@ -592,6 +801,9 @@ def _uv_drifts(repo: RepoView, lock_path: str, members: dict[str, PyProject]) ->
             f"`{wanted}`",
             f"`{lock.requires_python}`",
         )
+    root_project = members.get(".")
+    if root_project is not None:
+        yield from _uv_manifest_drifts(lock, lock_path, root_project)
     for name, project in sorted(by_name.items()):
         entry = next((e for n, e in lock.projects.items() if normalise_name(n) == name), None)
         if entry is None:
@@ -606,6 +818,19 @@ def _uv_drifts(repo: RepoView, lock_path: str, members: dict[str, PyProject]) ->
             theirs_g = _req_map(entry.requires_dev.get(group, ()), sourced)
             for dep, how, mine, theirs in compare(mine_g, theirs_g, f"group `{group}`"):
                 yield Drift("uv", lock_path, project.path, dep, how, mine, theirs, entry.line)
+
+
+def _uv_manifest_drifts(lock: uv.UvLock, lock_path: str, root: PyProject) -> Iterator[Drift]:
+    """The root's `[tool.uv]` constraint / override / build-constraint dependencies against the
+    lock's `[manifest]` lists: `uv lock --check` fails on any difference (members' own are
+    ignored by uv, so only the workspace root's are compared)."""
+    for listed, key in UV_MANIFEST.items():
+        for dep, how, mine, theirs in compare(
+            _req_map(root.uv_manifest[listed]), _req_map(lock.manifest[listed]), f"[tool.uv] {key}"
+        ):
+            yield Drift(
+                "uv", lock_path, root.path, f"{key}: {dep}", how, mine, theirs, lock.manifest_line
+            )
 
 
 # ---------------------------------------------------------------- the rules

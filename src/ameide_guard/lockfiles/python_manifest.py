@@ -3,8 +3,9 @@
 Built on the shared reader (`ameide_guard.manifests.pyproject.parse_pyproject`, one parse per file
 per scan, which already rejects malformed dependency lists): `lockfile_view` keeps what
 `uv lock --check` and `poetry check --lock` compare, with requirements normalised as uv
-normalises them (PEP 503 names, sorted extras, specifiers without spaces, markers with single
-quotes) and poetry's content hashes computed up front. The few shapes the shared reader does not
+normalises them (PEP 503 names, sorted extras, specifiers without spaces in version order, markers
+with single quotes, `python_version` rewritten to `python_full_version`, conjunctions in a fixed
+order) and poetry's content hashes computed up front. The few shapes the shared reader does not
 check (uv workspace globs, a value poetry cannot hash) raise `ManifestError` here.
 """
 
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ameide_guard.lockfiles import poetry
-from ameide_guard.lockfiles.uv import UvRequirement
+from ameide_guard.lockfiles.uv import UvRequirement, normalise_specifier
 from ameide_guard.manifests.pyproject import PyDependency, Pyproject
-from ameide_guard.manifests.requirements import Requirement, normalise_name
+from ameide_guard.manifests.requirements import Requirement, normalise_name, parse_requirement
 from ameide_guard.model import FILE_SPAN, Span
 from ameide_guard.repo import ManifestError
 
@@ -26,10 +27,48 @@ OPTIONAL = "project.optional-dependencies."
 GROUPS = "dependency-groups."
 UV_DEV = "tool.uv.dev-dependencies"
 NOT_DEPENDENCIES = ("tool.uv.override-dependencies", "tool.uv.constraint-dependencies")
+UV_MANIFEST = {
+    "constraints": "constraint-dependencies",
+    "overrides": "override-dependencies",
+    "build-constraints": "build-constraint-dependencies",
+}
+"""uv.lock `[manifest]` list → the `[tool.uv]` key of the workspace root it records."""
+
+_PYTHON_VERSION = re.compile(r"^python_version\s*(>=|<=|==|!=|<|>)\s*'(\d+)\.(\d+)'$")
+
+
+def _python_full_version(clause: str) -> str:
+    """uv writes `python_version OP 'X.Y'` as the equivalent `python_full_version` clause
+    (`> '3.9'` is `>= '3.10'`, `== '3.9'` is `== '3.9.*'`); other clauses are kept."""
+    found = _PYTHON_VERSION.match(clause)
+    if found is None:
+        return clause
+    op, major, minor = found.group(1), found.group(2), int(found.group(3))
+    version = {
+        ">": f">= '{major}.{minor + 1}'",
+        "<=": f"< '{major}.{minor + 1}'",
+        "==": f"== '{major}.{minor}.*'",
+        "!=": f"!= '{major}.{minor}.*'",
+    }.get(op, f"{op} '{major}.{minor}'")
+    return f"python_full_version {version}"
+
+
+def _spaced(unquoted: str) -> str:
+    """Marker text outside quotes with one space around each comparison operator."""
+    return re.sub(r"\s+", " ", re.sub(r"\s*(===|==|!=|<=|>=|~=|<|>)\s*", r" \1 ", unquoted))
 
 
 def normalise_marker(marker: str) -> str:
-    return re.sub(r"\s+", " ", marker.replace('"', "'")).strip()
+    """A marker as uv.lock writes it, for the shapes whose canonical form is certain: quotes,
+    whitespace (one space around operators), `python_version` clauses, and the clauses of a
+    plain `and` chain in sorted order (uv orders them by variable; both sides are sorted the same
+    way here). Markers with `or` or parentheses keep their clause order."""
+    parts = re.split(r"('[^']*')", marker.replace('"', "'"))
+    text = "".join(p if p.startswith("'") else _spaced(p) for p in parts).strip()
+    if "(" in text or " or " in text:
+        return text
+    clauses = [_python_full_version(c.strip()) for c in text.split(" and ") if c.strip()]
+    return " and ".join(sorted(clauses))
 
 
 def uv_requirement(req: Requirement, extra_marker: str = "") -> UvRequirement:
@@ -37,7 +76,7 @@ def uv_requirement(req: Requirement, extra_marker: str = "") -> UvRequirement:
     marker = normalise_marker(req.marker or "")
     if extra_marker:
         marker = f"{marker} and {extra_marker}" if marker else extra_marker
-    spec = ",".join(p.strip().replace(" ", "") for p in req.specifier.split(",") if p.strip())
+    spec = normalise_specifier(req.specifier)
     extras = tuple(sorted(normalise_name(e) for e in req.extras))
     return UvRequirement(normalise_name(req.name), extras, spec, marker, req.url or "")
 
@@ -53,6 +92,9 @@ class PyProject:
     groups: dict[str, tuple[UvRequirement, ...]]
     """`[dependency-groups]` plus uv's legacy `dev-dependencies` as `dev`."""
     uv_sources: frozenset[str]
+    uv_manifest: dict[str, tuple[UvRequirement, ...]]
+    """`[tool.uv]` constraint / override / build-constraint dependencies, keyed by the uv.lock
+    `[manifest]` list that records them (see UV_MANIFEST); uv reads them at the root only."""
     uv_workspace: tuple[str, ...] | None
     """Member globs (`!glob` for exclude) when this is a uv workspace root."""
     is_poetry: bool
@@ -105,6 +147,34 @@ def _uv_groups(deps: tuple[PyDependency, ...]) -> dict[str, tuple[UvRequirement,
     return {g: tuple(r) for g, r in groups.items()}
 
 
+def _build_constraints(uv_tool: dict[str, Any], path: str) -> list[Requirement]:
+    """`[tool.uv] build-constraint-dependencies`, which the shared reader does not read."""
+    where = "tool.uv.build-constraint-dependencies"
+    value = uv_tool.get("build-constraint-dependencies")
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{path}: `{where}` must be a list of requirement strings")
+    found = [parse_requirement(item) for item in value]
+    for item, req in zip(value, found, strict=True):
+        if req is None:
+            raise ManifestError(f"{path}: `{where}` has an invalid PEP 508 requirement: {item!r}")
+    return [r for r in found if r is not None]
+
+
+def _uv_manifest(
+    uv_tool: dict[str, Any], deps: tuple[PyDependency, ...], path: str
+) -> dict[str, tuple[UvRequirement, ...]]:
+    out: dict[str, tuple[UvRequirement, ...]] = {}
+    for listed, key in UV_MANIFEST.items():
+        if listed == "build-constraints":
+            reqs = _build_constraints(uv_tool, path)
+        else:
+            reqs = [d.requirement for d in deps if d.section == f"tool.uv.{key}" and d.requirement]
+        out[listed] = tuple(uv_requirement(r) for r in reqs)
+    return out
+
+
 def _requires_dist(deps: tuple[PyDependency, ...]) -> tuple[UvRequirement, ...]:
     out: list[UvRequirement] = []
     for dep in deps:
@@ -139,6 +209,7 @@ def lockfile_view(doc: Pyproject) -> PyProject:
         requires_dist=_requires_dist(deps),
         groups=_uv_groups(deps),
         uv_sources=frozenset(normalise_name(s.name) for s in doc.sources),
+        uv_manifest=_uv_manifest(uv_tool, doc.dependencies, path),
         uv_workspace=_workspace(uv_tool, path),
         is_poetry="poetry" in tool,
         poetry_names=frozenset(normalise_name(d.name) for d in deps),

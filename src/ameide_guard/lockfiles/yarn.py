@@ -23,6 +23,10 @@ class YarnEntry:
     dependencies: tuple[str, ...]
     """Descriptors this entry depends on (dependencies, optional and peer dependencies)."""
     line: int
+    resolution: str = ""
+    """berry: the locator the descriptors resolved to (`is-odd@npm:3.0.1`); '' for yarn 1."""
+    peers: frozenset[str] = frozenset()
+    """berry: which of `dependencies` are peer dependencies (provided by a parent, no entry)."""
 
 
 @dataclass(frozen=True)
@@ -111,15 +115,66 @@ def parse_berry(text: str, path: str) -> YarnLock:
                 f"{path}: entry `{key}` is not a mapping",
                 Span(lines.get(str(key), 1), 1, lines.get(str(key), 1), 2),
             )
-        deps: list[str] = []
+        blocks: dict[str, list[str]] = {}
         for block in ("dependencies", "peerDependencies"):
             found = entry.get(block) or {}
             if not isinstance(found, dict):
                 raise ManifestError(f"{path}: `{key}.{block}` is not a mapping")
-            deps.extend(f"{name}@{rng}" for name, rng in found.items())
+            blocks[block] = [f"{name}@{rng}" for name, rng in found.items()]
         descriptors = tuple(d.strip() for d in str(key).split(","))
-        entries.append(YarnEntry(descriptors, tuple(deps), lines.get(str(key), 1)))
+        entries.append(
+            YarnEntry(
+                descriptors,
+                (*blocks["dependencies"], *blocks["peerDependencies"]),
+                lines.get(str(key), 1),
+                str(entry.get("resolution") or ""),
+                frozenset(blocks["peerDependencies"]),
+            )
+        )
     return YarnLock(True, tuple(entries))
+
+
+# ---------------------------------------------------------------- berry `resolutions`
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One package.json `resolutions` entry as berry parses it: `[from[@range]/]name[@range]`
+    → `reference`."""
+
+    key: str
+    """The selector as written."""
+    name: str
+    range: str | None
+    parent: str | None
+    parent_range: str | None
+    reference: str
+
+
+def _specifiers(key: str) -> list[str]:
+    """`@s/a@1/@t/b` → [`@s/a@1`, `@t/b`]: a segment starting with `@` is a scope."""
+    parts = [p for p in key.strip().split("/") if p]
+    out: list[str] = []
+    while parts:
+        take = 2 if parts[0].startswith("@") and len(parts) > 1 else 1
+        out.append("/".join(parts[:take]))
+        parts = parts[take:]
+    return out
+
+
+def parse_resolution(key: str, reference: str) -> Resolution | None:
+    """The entry, or None for a glob pattern (`**/name`): berry 4 ignores those (YN0057)."""
+    if "*" in key:
+        return None
+    specs = _specifiers(key)
+    if not 1 <= len(specs) <= 2:
+        raise ManifestError(
+            f"`resolutions` key {key!r} is not a pattern berry reads "
+            "(`name`, `name@range`, `parent/name` or `parent@range/name`)"
+        )
+    name, rng = split_descriptor(specs[-1])
+    parent, parent_range = split_descriptor(specs[0]) if len(specs) == 2 else (None, None)
+    return Resolution(key, name, rng or None, parent, parent_range or None, reference)
 
 
 def parse_yarn_lock(text: str, path: str) -> YarnLock:
