@@ -187,8 +187,10 @@ class FactsCache:
         return self.entries.get(digest)
 
     def store(self, path: str, stat: os.stat_result | None, digest: str, entry: Entry) -> None:
-        if not digest:
-            return
+        """Record `path`'s outcome: a stat record, plus the entry under `digest` unless trivial
+        (a file the prefilter skipped needs no digest: its stat record says "skipped")."""
+        if not digest and not entry.trivial:
+            return  # an outcome without content (an unreadable file) is not cached
         key = "" if entry.trivial else digest
         if stat is not None and stat.st_mtime_ns < self.opened_ns - RACY_NS:
             self.stats[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, key)

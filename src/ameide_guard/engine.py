@@ -289,9 +289,9 @@ def _finish_analysis(
 ) -> dict[str, Outcome]:
     """`outcomes` completed with the computed ones, which are stored in the cache."""
     for result in pending.finish():
-        if isinstance(result, tuple):  # skipped by the prefilter, nothing to say
+        if isinstance(result, str):  # skipped by the prefilter, nothing to say
             if cache is not None:
-                cache.store(result[0], stat_of.get(result[0]), result[1], SKIPPED)
+                cache.store(result, stat_of.get(result), "", SKIPPED)
             continue
         outcomes[result.path] = result
         if cache is not None:

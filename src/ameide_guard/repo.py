@@ -7,7 +7,6 @@ are collected as a side effect of reading them.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -70,7 +69,7 @@ class RepoView:
         per scan, and a 20,000-file list should be walked once, not per question."""
         index: dict[str, list[tuple[int, str]]] = {}
         for position, path in enumerate(self.files):
-            index.setdefault(posixpath.basename(path), []).append((position, path))
+            index.setdefault(path[path.rfind("/") + 1 :], []).append((position, path))
         return index
 
     def named(self, *names: str) -> Iterator[str]:
