@@ -12,7 +12,8 @@ with atheris.instrument_imports():
         [
             "ameide_guard.lockfiles.pnpm:parse_pnpm_lock",
             "ameide_guard.lockfiles.yarn:parse_yarn_lock",
-            "ameide_guard.checks.lockfiles:read_pnpm_workspace",
+            "ameide_guard.lockfiles.pnpm:parse_pnpm_workspace",
+            "ameide_guard.lockfiles.pnpm:parse_npmrc",
             "ameide_guard.manifests.workflow:parse_workflow",
         ]
     )

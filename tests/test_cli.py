@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,28 @@ def test_a_directory_path_limits_the_scan_to_files_below_it() -> None:
     done = run_cli("scan", "--no-cache", "--format", "json", str(target))
     paths = {f["path"] for f in json.loads(done.stdout)["findings"]}
     assert paths == {"services/web/tests/orders.spec.ts"}
+
+
+def test_loading_the_rules_leaves_the_readers_unloaded() -> None:
+    """A scan answered from the memo loads the config (so every rule's metadata) and nothing
+    else: the lockfile, manifest and YAML readers are imported only when a rule runs, and
+    `--version` imports no rule at all. (Import times are a benchmark matter; what is imported is
+    behaviour.)"""
+    probe = (
+        "import sys\n"
+        "from ameide_guard.registry import all_rules\n"
+        "assert len(all_rules()) >= 17\n"
+        "heavy = ['yaml', 'ameide_guard.lockfiles.verdicts', 'ameide_guard.lockfiles.pnpm',\n"
+        "         'ameide_guard.manifests.gomod', 'ameide_guard.manifests.workflow',\n"
+        "         'ameide_guard.manifests.pyproject', 'ameide_guard.manifests.package_json',\n"
+        "         'tree_sitter', 'multiprocessing']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    assert _python(probe) == "[]"
+    cli = "import sys\nimport ameide_guard.cli\nprint('ameide_guard.registry' in sys.modules)"
+    assert _python(cli) == "False"
+
+
+def _python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()

@@ -15,16 +15,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ameide_guard.manifests.gomod import GoModFile, is_pseudo_version, parse_gomod
-from ameide_guard.manifests.package_json import (
-    NpmEntry,
-    PackageJson,
-    alias_range,
-    alias_target,
-    parse_package_json,
-)
-from ameide_guard.manifests.pyproject import Pyproject, PySource, parse_pyproject
 from ameide_guard.manifests.requirements import (
     ReqLine,
     RequirementsFile,
@@ -37,6 +29,11 @@ from ameide_guard.model import Finding, Level, Span, Zone
 from ameide_guard.patterns import ModuleMatcher
 from ameide_guard.registry import Rule, RuleContext, RuleMeta
 from ameide_guard.repo import RepoView
+
+if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
+    from ameide_guard.manifests.gomod import GoModFile
+    from ameide_guard.manifests.package_json import NpmEntry, PackageJson
+    from ameide_guard.manifests.pyproject import Pyproject, PySource
 
 MANIFESTS = ("package.json", "go.mod", "pyproject.toml")
 BUF_PYTHON_INDEX = re.compile(r"^(?:[A-Za-z+]+://)?(?:[^/@]*@)?buf\.build/gen/python(?:[/?#]|$)")
@@ -58,6 +55,8 @@ def _skip_dir(path: str) -> bool:
 
 
 def package_jsons(repo: RepoView) -> Iterator[tuple[str, PackageJson]]:
+    from ameide_guard.manifests.package_json import parse_package_json
+
     for path in repo.named("package.json"):
         if checked(repo, path) and not _skip_dir(path):
             doc = repo.document(path, parse_package_json)
@@ -66,6 +65,8 @@ def package_jsons(repo: RepoView) -> Iterator[tuple[str, PackageJson]]:
 
 
 def go_mods(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
+    from ameide_guard.manifests.gomod import parse_gomod
+
     for path in repo.named("go.mod"):
         if checked(repo, path) and not _skip_dir(path):
             doc = repo.document(path, parse_gomod)
@@ -74,6 +75,8 @@ def go_mods(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
 
 
 def pyprojects(repo: RepoView) -> Iterator[tuple[str, Pyproject]]:
+    from ameide_guard.manifests.pyproject import parse_pyproject
+
     for path in repo.named("pyproject.toml"):
         if checked(repo, path):
             doc = repo.document(path, parse_pyproject)
@@ -183,6 +186,8 @@ def is_buf_python_index(url: str) -> bool:
 
 
 def _generated_npm(repo: RepoView) -> Iterator[Hit]:
+    from ameide_guard.manifests.package_json import alias_target
+
     matcher = ModuleMatcher(repo.config.generated["npm"])
     for path, doc in package_jsons(repo):
         for entry in doc.entries():
@@ -344,6 +349,8 @@ _DIST_TAG = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
 
 def npm_unreleased(spec: str) -> str | None:
     """Why an npm spec is not a released version (None if it is a semver range or version)."""
+    from ameide_guard.manifests.package_json import alias_range
+
     spec = alias_range(spec).strip() if spec.startswith("npm:") else spec.strip()
     if spec.startswith("workspace:"):
         return f"the `{spec}` protocol (the workspace's local copy)"
@@ -372,6 +379,8 @@ def _suggest_npm(repo: RepoView) -> str:
 
 def _sdk_npm_version(repo: RepoView) -> str | None:
     """The version the SDK's own package.json declares, to make the advice concrete."""
+    from ameide_guard.manifests.package_json import parse_package_json
+
     sdk = repo.config.sdk_packages["npm"]
     for path in repo.named("package.json"):
         if repo.zone(path) is Zone.SDK:
@@ -383,6 +392,8 @@ def _sdk_npm_version(repo: RepoView) -> str | None:
 
 
 def _sdk_py_version(repo: RepoView) -> str | None:
+    from ameide_guard.manifests.pyproject import parse_pyproject
+
     sdk = normalise_name(repo.config.sdk_packages["python"])
     for path in repo.named("pyproject.toml"):
         if repo.zone(path) is Zone.SDK:
@@ -394,6 +405,8 @@ def _sdk_py_version(repo: RepoView) -> str | None:
 
 
 def _unpinned_npm(repo: RepoView) -> Iterator[Hit]:
+    from ameide_guard.manifests.package_json import alias_target
+
     sdk = repo.config.sdk_packages["npm"]
     for path, doc in package_jsons(repo):
         for entry in doc.entries():
@@ -414,6 +427,8 @@ def _unpinned_npm(repo: RepoView) -> Iterator[Hit]:
 
 
 def _unpinned_go(repo: RepoView) -> Iterator[Hit]:
+    from ameide_guard.manifests.gomod import is_pseudo_version
+
     sdk = repo.config.sdk_packages["go"]  # other paths of the SDK are AG202's
     for path, doc in go_mods(repo):
         for req in doc.requires:

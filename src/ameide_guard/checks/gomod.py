@@ -14,18 +14,23 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ameide_guard.manifests.gomod import GoModFile, GoReplace, parse_gomod, split_path_version
 from ameide_guard.model import Finding, Level, Span, Zone
 from ameide_guard.patterns import star_regex
 from ameide_guard.registry import OptionSpec, Rule, RuleContext, RuleMeta, string_list_option
 from ameide_guard.repo import RepoView
+
+if TYPE_CHECKING:
+    from ameide_guard.manifests.gomod import GoModFile, GoReplace
 
 GO_FILES = ("go.mod", "go.work")
 
 
 def go_files(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
     """Every go.mod and go.work Go would build from, parsed once (AG900 for unreadable ones)."""
+    from ameide_guard.manifests.gomod import parse_gomod  # imported only when the rules run
+
     for path in repo.named(*GO_FILES):
         if "testdata" in path.split("/"):
             continue
@@ -175,6 +180,8 @@ def sdk_lookalike(path: str, sdk: str) -> str | None:
     """Why module `path` looks like the Go SDK under another path (None if it does not): the
     same path in other letter case, another major version, or a module of the same name under
     another owner or host (a fork or mirror)."""
+    from ameide_guard.manifests.gomod import split_path_version
+
     if path == sdk:
         return None
     base, major, _ = split_path_version(path)

@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ameide_guard.manifests.workflow import Job, Step, Workflow, parse_workflow
 from ameide_guard.model import Finding, Level, Zone
 from ameide_guard.registry import Rule, RuleContext, RuleMeta, string_option
 from ameide_guard.repo import RepoView
+
+if TYPE_CHECKING:
+    from ameide_guard.manifests.workflow import Job, Step, Workflow
 
 VARIABLES = ("GOPRIVATE", "GONOSUMDB")
 WORKFLOW_DIR = ".github/workflows/"
@@ -216,6 +219,8 @@ class CiGoPrivate(Rule):
         return is_workflow(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
+        from ameide_guard.manifests.workflow import parse_workflow  # YAML: only when it runs
+
         org = ctx.options["org"].rstrip("/")
         for path in repo.matching(is_workflow):
             workflow = repo.document(path, parse_workflow)

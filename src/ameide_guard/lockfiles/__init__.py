@@ -7,3 +7,29 @@ specifiers, package-lock root and workspace entries, yarn descriptors, go.sum ha
 project metadata, poetry's content hash), never the whole resolved graph unless the check needs
 it (yarn's orphan detection).
 """
+
+NODE_LOCKS = ("pnpm-lock.yaml", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock")
+INPUTS = frozenset(
+    (
+        "package.json",
+        "pnpm-workspace.yaml",
+        ".npmrc",
+        *NODE_LOCKS,
+        "go.mod",
+        "go.sum",
+        "go.work",
+        "go.work.sum",
+        "pyproject.toml",
+        "uv.lock",
+        "poetry.lock",
+    )
+)
+"""Every file AG401/AG402 read: a pre-commit run staging one of them runs the two rules."""
+FIX = {
+    "pnpm": "run `pnpm install` and commit pnpm-lock.yaml",
+    "npm": "run `npm install` and commit package-lock.json",
+    "yarn": "run `yarn install` and commit yarn.lock",
+    "go": "run `go mod tidy` (or `go mod download` for go.work.sum) and commit the sums",
+    "uv": "run `uv lock` and commit uv.lock",
+    "poetry": "run `poetry lock` and commit poetry.lock",
+}
