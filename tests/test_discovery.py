@@ -6,9 +6,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from harness import scan_dir
 
-from ameide_guard.discovery import discover
+from ameide_guard.discovery import Discovery, DiscoveryRun, discover
 
 
 def touch(path: Path, text: str = "") -> None:
@@ -71,3 +72,38 @@ def test_exclude_patterns_drop_files_from_the_scan(tmp_path: Path) -> None:
     result = scan_dir(tmp_path)
     assert [(f.path, f.rule) for f in result.findings] == [("svc/new.ts", "AG101")]
     assert result.stats.excluded == 1
+
+
+def _mixed_tree(root: Path) -> Path:
+    git(root, "init", "-q")
+    touch(root / ".gitignore", "ignored/\n")
+    touch(root / "svc" / "tracked.ts", 'import "@buf/x";\n')
+    touch(root / "ignored" / "x.ts")
+    git(root, "add", ".")
+    touch(root / "svc" / "untracked.py")
+    os.symlink(root / "svc" / "tracked.ts", root / "alias.ts")
+    os.symlink(root / "nowhere.ts", root / "broken.ts")
+    return root
+
+
+def test_discovery_in_a_child_process_equals_discovery_here(tmp_path: Path) -> None:
+    """The CLI discovers in a forked child (off the interpreter lock while the rules load); what
+    comes back through the pipe is exactly what discovering in-process gives."""
+    root = _mixed_tree(tmp_path)
+    here = discover(root)
+    assert here.files and here.skipped and here.stat_of
+    assert DiscoveryRun(root, in_child=True).result() == here
+    assert DiscoveryRun(root).result() == here
+
+
+def test_a_failing_child_means_discovering_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _mixed_tree(tmp_path)
+    here = discover(root)
+
+    def explode(self: Discovery) -> bytes:
+        raise RuntimeError("the child cannot send its result")
+
+    monkeypatch.setattr(Discovery, "to_bytes", explode)  # inherited by the forked child
+    assert DiscoveryRun(root, in_child=True).result() == here

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ameide_guard._version import __version__
+from ameide_guard.discovery import StatKey
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
 
 CACHE_DIR_NAME = ".ameide-guard-cache"
@@ -172,13 +173,13 @@ class FactsCache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             self.stats, self.entries = {}, {}
 
-    def lookup(self, path: str, stat: os.stat_result) -> tuple[str, Entry] | None:
+    def lookup(self, path: str, stat: StatKey) -> tuple[str, Entry] | None:
         """The cached outcome for an unchanged file (same size, mtime and inode), else None."""
         record = self.stats.get(path)
         if record is None:
             return None
         size, mtime, inode, digest = record
-        if (size, mtime, inode) != (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+        if (size, mtime, inode) != stat:
             return None
         entry = self.entries.get(digest) if digest else SKIPPED
         return (digest, entry) if entry is not None else None
@@ -186,14 +187,14 @@ class FactsCache:
     def lookup_digest(self, digest: str) -> Entry | None:
         return self.entries.get(digest)
 
-    def store(self, path: str, stat: os.stat_result | None, digest: str, entry: Entry) -> None:
+    def store(self, path: str, stat: StatKey | None, digest: str, entry: Entry) -> None:
         """Record `path`'s outcome: a stat record, plus the entry under `digest` unless trivial
         (a file the prefilter skipped needs no digest: its stat record says "skipped")."""
         if not digest and not entry.trivial:
             return  # an outcome without content (an unreadable file) is not cached
         key = "" if entry.trivial else digest
-        if stat is not None and stat.st_mtime_ns < self.opened_ns - RACY_NS:
-            self.stats[path] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, key)
+        if stat is not None and stat[1] < self.opened_ns - RACY_NS:
+            self.stats[path] = (*stat, key)
         else:
             self.stats.pop(path, None)
         if key:

@@ -210,11 +210,14 @@ def _run(
     baseline: str | None = None,
     diff_base: str | None = None,
 ):  # type: ignore[no-untyped-def]
-    from ameide_guard.engine import DiscoveryRun, ScanOptions, scan
+    from ameide_guard.discovery import DiscoveryRun
 
     start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
     project = Path(root).resolve() if root else find_root(start)
-    discovery = DiscoveryRun(project)  # git ls-files runs while the config and rules load
+    discovery = DiscoveryRun(project, in_child=True)  # runs while the engine, rules, config load
+
+    from ameide_guard.engine import ScanOptions, scan
+
     config = _load(project, config_path)
     env_cache = os.environ.get("AMEIDE_GUARD_CACHE_DIR")
     options = ScanOptions(

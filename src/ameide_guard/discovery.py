@@ -8,12 +8,14 @@ target leaves the root, and links to directories, are skipped with a reason.
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +24,32 @@ import pathspec
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".ameide-guard-cache"})
 
 
+StatKey = tuple[int, int, int]
+"""(st_size, st_mtime_ns, st_ino): what tells an unchanged file, as in git's index."""
+
+
+def stat_key(st: os.stat_result) -> StatKey:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 @dataclass
 class Discovery:
     files: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     git: bool = False
     warning: str | None = None
-    stat_of: dict[str, os.stat_result] = field(default_factory=dict)
-    """The lstat of each regular file found, so the cache's stat check costs no second call."""
+    stat_of: dict[str, StatKey] = field(default_factory=dict)
+    """(size, mtime, inode) of each regular file found, from its lstat: the cache and the scan
+    memo compare these, so their stat check costs no second call."""
+
+    def to_bytes(self) -> bytes:
+        """The discovery as one marshal blob (plain tuples: 20,000 files cost a few ms)."""
+        return marshal.dumps((self.files, self.skipped, self.git, self.warning, self.stat_of))
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> Discovery:
+        files, skipped, git, warning, stat_of = marshal.loads(blob)
+        return cls(files, [tuple(s) for s in skipped], git, warning, stat_of)
 
 
 def git_toplevel(path: Path) -> Path | None:
@@ -198,5 +218,61 @@ def discover(root: Path, only: list[str] | None = None) -> Discovery:
             continue
         result.files.append(rel)
         if checked is not None:
-            result.stat_of[rel] = checked
+            result.stat_of[rel] = stat_key(checked)
     return result
+
+
+class DiscoveryRun:
+    """`discover(root)` under way while the caller does other work.
+
+    In a thread by default (it mostly waits on `git ls-files`). The CLI asks for a forked child
+    process instead (`in_child`), started before it imports the rules and loads the config: the
+    child's 20,000 lstat calls then run on another core instead of contending for the
+    interpreter lock with those imports, and the result comes back as one marshal blob. Should
+    the child fail in any way, discovery simply runs again here. `result` joins the thread or
+    reaps the child, so nothing of it is alive when the analysis pool forks its workers."""
+
+    def __init__(self, root: Path, *, in_child: bool = False) -> None:
+        self.root = root
+        self._child = _fork_discovery(root) if in_child and hasattr(os, "fork") else None
+        self._pool: ThreadPoolExecutor | None = None
+        if self._child is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ameide-discover")
+            self._future = self._pool.submit(discover, root)
+
+    def result(self) -> Discovery:
+        if self._pool is not None:
+            try:
+                return self._future.result()
+            finally:
+                self._pool.shutdown(wait=True)
+        pid, reader = self._child  # type: ignore[misc]
+        try:
+            with os.fdopen(reader, "rb") as pipe:
+                blob = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if status == 0:
+                return Discovery.from_bytes(blob)
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        return discover(self.root)
+
+
+def _fork_discovery(root: Path) -> tuple[int, int] | None:
+    """A child process computing `discover(root)` into a pipe: (pid, read end), or None."""
+    try:
+        reader, writer = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(reader)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(discover(root).to_bytes())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    return pid, reader

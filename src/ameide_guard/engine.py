@@ -11,7 +11,7 @@ import os
 import posixpath
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from ameide_guard import memo
 from ameide_guard.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
 from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
 from ameide_guard.config import Config
-from ameide_guard.discovery import Discovery, discover
+from ameide_guard.discovery import DiscoveryRun, StatKey, stat_key
 from ameide_guard.fingerprints import assign_fingerprints
 from ameide_guard.model import FILE_SPAN, Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind
@@ -248,8 +248,8 @@ def _start_analysis(
     cache: FactsCache | None,
     jobs: int,
     stats: Stats,
-    known_stats: dict[str, os.stat_result],
-) -> tuple[dict[str, Outcome], dict[str, os.stat_result], PendingAnalysis]:
+    known_stats: dict[str, StatKey],
+) -> tuple[dict[str, Outcome], dict[str, StatKey], PendingAnalysis]:
     """The outcomes the cache already has (for unchanged files that have something to say:
     facts or a problem), and the analysis of the rest, started (in a pool when there are
     enough files). A file the prefilter skipped has no outcome: most files, so none is built for
@@ -258,14 +258,14 @@ def _start_analysis(
     `known_stats` are discovery's lstat results (regular files); symlinks are stat'ed here."""
     outcomes: dict[str, Outcome] = {}
     todo: list[Item] = []
-    stat_of: dict[str, os.stat_result] = {}
+    stat_of: dict[str, StatKey] = {}
     for item in items:
         path = item[0]
         if cache is not None:
             st = known_stats.get(path)
             if st is None:
                 try:
-                    st = os.stat(root / path)
+                    st = stat_key(os.stat(root / path))
                 except OSError:
                     todo.append(item)
                     continue
@@ -284,7 +284,7 @@ def _start_analysis(
 def _finish_analysis(
     pending: PendingAnalysis,
     outcomes: dict[str, Outcome],
-    stat_of: dict[str, os.stat_result],
+    stat_of: dict[str, StatKey],
     cache: FactsCache | None,
 ) -> dict[str, Outcome]:
     """`outcomes` completed with the computed ones, which are stored in the cache."""
@@ -503,21 +503,6 @@ def _present(
         baseline_fixed=baseline_fixed,
         root=options.root,
     )
-
-
-class DiscoveryRun:
-    """`discover(root)` in a background thread, which mostly waits on `git ls-files`. `result`
-    joins the thread, so that no thread is alive when the analysis pool forks its workers."""
-
-    def __init__(self, root: Path) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ameide-guard-discover")
-        self._future = self._pool.submit(discover, root)
-
-    def result(self) -> Discovery:
-        try:
-            return self._future.result()
-        finally:
-            self._pool.shutdown(wait=True)
 
 
 class SourcesNotYet(dict[str, SourceFile]):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ameide_guard.cache import RACY_NS, ensure_cache_dir, tool_identity
+from ameide_guard.discovery import StatKey
 from ameide_guard.model import Finding, Level, Span
 
 FORMAT = 1
@@ -60,7 +61,7 @@ class TreeState:
         root: Path,
         setup: Iterable[str],
         files: list[str],
-        stats: Mapping[str, os.stat_result],
+        stats: Mapping[str, StatKey],
         skipped: Iterable[tuple[str, str]],
     ) -> TreeState:
         """`setup` is the scan's own settings (version, config digest, rules); `stats` holds
@@ -71,8 +72,7 @@ class TreeState:
         rows: list[tuple[str, Signature]] = []
         newest = 0
         for path in files:
-            st = stats.get(path)
-            sig = (st.st_size, st.st_mtime_ns, st.st_ino) if st else signature(prefix + path)
+            sig = stats.get(path) or signature(prefix + path)
             rows.append((path, sig))
             if sig is not None and sig[1] > newest:
                 newest = sig[1]

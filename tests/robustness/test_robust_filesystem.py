@@ -11,7 +11,7 @@ import pytest
 from harness import scan_dir
 from robust_support import CANARY, git, problems, run_cli, scan_both, short, write_tree
 
-from ameide_guard import engine
+from ameide_guard import discovery
 from ameide_guard.discovery import Discovery
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
@@ -19,14 +19,14 @@ BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
 
 def _discover_then(monkeypatch: pytest.MonkeyPatch, action) -> None:  # type: ignore[no-untyped-def]
     """Run `action(root)` right after discovery: the tree changes between listing and reading."""
-    real = engine.discover
+    real = discovery.discover
 
     def discover(root: Path, *args: object, **kwargs: object) -> Discovery:
         found = real(root, *args, **kwargs)  # type: ignore[arg-type]
         action(root)
         return found
 
-    monkeypatch.setattr(engine, "discover", discover)
+    monkeypatch.setattr(discovery, "discover", discover)
 
 
 def test_source_and_manifest_vanishing_mid_scan(
