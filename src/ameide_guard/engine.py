@@ -11,10 +11,9 @@ import os
 import posixpath
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -24,7 +23,7 @@ from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
 from ameide_guard.config import Config
 from ameide_guard.discovery import DiscoveryRun, StatKey, stat_key
 from ameide_guard.fingerprints import assign_fingerprints
-from ameide_guard.model import FILE_SPAN, Finding, Level, Stats, Zone
+from ameide_guard.model import Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind
 from ameide_guard.patterns import literal_of
 from ameide_guard.registry import (
@@ -38,6 +37,9 @@ from ameide_guard.registry import (
 from ameide_guard.repo import RepoView, SourceFile
 from ameide_guard.suppressions import MARKER, apply_suppressions
 from ameide_guard.zones import ZoneMap
+
+if TYPE_CHECKING:
+    from ameide_guard.pool import PendingAnalysis
 
 PARALLEL_THRESHOLD = 1500
 """Below this many files to read, a process pool costs more than it saves (measured: forking
@@ -133,112 +135,30 @@ def prefilter_literals(config: Config, rules: Iterable[Rule]) -> Prefilter:
     }
 
 
-def _strided(items: list[Item], count: int) -> list[list[Item]]:
-    """`count` batches taking every count-th item, so that the expensive files (which cluster:
-    a proto package's generated code sits side by side) spread evenly over the workers."""
-    return [items[start::count] for start in range(count)]
-
-
 @dataclass
-class PendingAnalysis:
-    """Source analysis under way: batches submitted to a process pool, so that the main process
-    can run the repo rules (which need no source facts) meanwhile. `finish` then takes back
-    every batch no worker has started (work sharing: whoever is free reads on) and collects."""
+class SerialAnalysis:
+    """Source analysis in this process (few files, or `--jobs 1`), done when asked for."""
 
     root: Path
-    batches: list[list[Item]]
+    todo: list[Item]
     literals: Prefilter
     digest: bool
-    pool: ProcessPoolExecutor | None = None
-    futures: dict[int, Future[list[Outcome | Skipped]]] = field(default_factory=dict)
-
-    @classmethod
-    def start(
-        cls, root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
-    ) -> PendingAnalysis:
-        if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
-            return cls(root, [todo], literals, digest)
-        count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 8))
-        pending = cls(root, _strided(todo, count), literals, digest, ProcessPoolExecutor(jobs))
-        for i, batch in enumerate(pending.batches):
-            pending.futures[i] = _submit(pending.pool, root, batch, literals, digest)
-        return pending
 
     def finish(self) -> list[Outcome | Skipped]:
-        """Every outcome, batch by batch in submission order (the caller merges by path)."""
-        root, extra = self.root, (self.literals, self.digest)
-        mine: dict[int, list[Outcome | Skipped]] = {}
-        for i in reversed(range(len(self.batches))):
-            future = self.futures.get(i)
-            if future is None or future.cancel():
-                mine[i] = analyze_batch(str(root), self.batches[i], *extra)
-        try:
-            done = (
-                mine[i] if i in mine else _batch_result(self.futures[i], root, batch, *extra)
-                for i, batch in enumerate(self.batches)
-            )
-            return [outcome for outcomes in done for outcome in outcomes]
-        finally:
-            if self.pool is not None:
-                self.pool.shutdown()
+        return analyze_batch(str(self.root), self.todo, self.literals, self.digest)
 
 
-def _submit(
-    pool: ProcessPoolExecutor, root: Path, batch: list[Item], literals: Prefilter, digest: bool
-) -> Future[list[Outcome | Skipped]]:
-    """`batch` submitted to `pool`. A worker that died while later batches were still being
-    submitted makes `submit` itself raise; the batch then gets a future already failed the same
-    way, so that one recovery path (`_batch_result`) handles both."""
-    try:
-        return pool.submit(analyze_batch, str(root), batch, literals, digest)
-    except BrokenProcessPool as error:
-        failed: Future[list[Outcome | Skipped]] = Future()
-        failed.set_exception(error)
-        return failed
+def _begin_analysis(
+    root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
+) -> SerialAnalysis | PendingAnalysis:
+    """The analysis of `todo`, started: in a process pool when there are enough files (the
+    pool module, and multiprocessing behind it, is imported only then)."""
+    if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
+        return SerialAnalysis(root, todo, literals, digest)
+    from ameide_guard.pool import PendingAnalysis
 
-
-def _batch_result(
-    future: Future[list[Outcome | Skipped]],
-    root: Path,
-    batch: list[Item],
-    literals: Prefilter,
-    digest: bool,
-) -> list[Outcome | Skipped]:
-    """A worker batch's outcomes. When a worker process dies (a parser crash in C, the OOM
-    killer) every pending batch fails with it; rather than failing the scan, the batch is rerun
-    one file per task in a fresh one-worker pool, and only a file that kills its process again
-    when analysed alone is lost, reported as AG900."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        pass
-    done: dict[str, Outcome | Skipped] = {}
-    pending = list(batch)
-    while pending:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            tasks = [_submit(pool, root, [item], literals, digest) for item in pending]
-            died = len(pending)
-            for n, task in enumerate(tasks):
-                try:
-                    done[pending[n][0]] = task.result()[0]
-                except BrokenProcessPool:  # tasks run in order: the first failed one was running
-                    died = n
-                    break
-        if died < len(pending):
-            done[pending[died][0]] = _alone(root, pending[died], literals, digest)
-        pending = pending[died + 1 :]
-    return [done[item[0]] for item in batch]
-
-
-def _alone(root: Path, item: Item, literals: Prefilter, digest: bool) -> Outcome | Skipped:
-    """`item` analysed in a process of its own (so a one-off death is not blamed on it); an
-    AG900 outcome if that process dies too."""
-    try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(analyze_batch, str(root), [item], literals, digest).result()[0]
-    except BrokenProcessPool:
-        reason = "the parser crashed on this file (its process died); not scanned"
-        return Outcome(item[0], "", None, (FILE_SPAN, reason))
+    count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 8))
+    return PendingAnalysis.start(root, todo, literals, digest, jobs, count)
 
 
 def _start_analysis(
@@ -249,7 +169,7 @@ def _start_analysis(
     jobs: int,
     stats: Stats,
     known_stats: dict[str, StatKey],
-) -> tuple[dict[str, Outcome], dict[str, StatKey], PendingAnalysis]:
+) -> tuple[dict[str, Outcome], dict[str, StatKey], SerialAnalysis | PendingAnalysis]:
     """The outcomes the cache already has (for unchanged files that have something to say:
     facts or a problem), and the analysis of the rest, started (in a pool when there are
     enough files). A file the prefilter skipped has no outcome: most files, so none is built for
@@ -278,11 +198,11 @@ def _start_analysis(
                 stats.cached += 1
                 continue
         todo.append(item)
-    return outcomes, stat_of, PendingAnalysis.start(root, todo, literals, cache is not None, jobs)
+    return outcomes, stat_of, _begin_analysis(root, todo, literals, cache is not None, jobs)
 
 
 def _finish_analysis(
-    pending: PendingAnalysis,
+    pending: SerialAnalysis | PendingAnalysis,
     outcomes: dict[str, Outcome],
     stat_of: dict[str, StatKey],
     cache: FactsCache | None,

@@ -17,7 +17,7 @@ from harness import scan_dir
 from robust_support import CANARY, CANARY_PATH, short, write_tree
 
 import ameide_guard.parsers
-from ameide_guard import engine
+from ameide_guard import engine, pool
 from ameide_guard.reporters import render
 
 BAD = "svc/m/f0007.ts"
@@ -44,7 +44,7 @@ def _workers_only(monkeypatch: pytest.MonkeyPatch) -> None:
     where would depend on timing)."""
     fork = multiprocessing.get_context("fork")
     monkeypatch.setattr(
-        engine, "ProcessPoolExecutor", functools.partial(ProcessPoolExecutor, mp_context=fork)
+        pool, "ProcessPoolExecutor", functools.partial(ProcessPoolExecutor, mp_context=fork)
     )
     monkeypatch.setattr(Future, "cancel", lambda self: False)
 
