@@ -62,22 +62,6 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def find_root(start: Path) -> Path:
-    """The project root for `start`: the nearest directory upwards holding an ameide-guard
-    config, else the git work tree's top, else `start` itself (as ruff finds its project)."""
-    from ameide_guard.config import has_config
-
-    start = start.resolve()
-    if start.is_file():
-        start = start.parent
-    for directory in (start, *start.parents):
-        if has_config(directory):
-            return directory
-        if (directory / ".git").exists():
-            return directory
-    return start
-
-
 def _rule_ids(text: str | None) -> frozenset[str] | None:
     if text is None:
         return None
@@ -217,11 +201,18 @@ def _run(
     baseline: str | None = None,
     diff_base: str | None = None,
 ):  # type: ignore[no-untyped-def]
-    from ameide_guard.discovery import DiscoveryRun
+    from ameide_guard.background import DiscoveryRun
+    from ameide_guard.project import find_root
 
     start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
     project = Path(root).resolve() if root else find_root(start)
-    discovery = DiscoveryRun(project, in_child=True)  # runs while the engine, rules, config load
+    early = click.get_current_context().obj  # started by the console entry (see `_entry`)
+    if isinstance(early, DiscoveryRun) and early.root == project:
+        discovery = early
+    else:
+        if isinstance(early, DiscoveryRun):
+            early.discard()
+        discovery = DiscoveryRun(project, in_child=True)  # runs while the rules and config load
 
     from ameide_guard.engine import ScanOptions, scan
 
@@ -320,6 +311,7 @@ def baseline_cmd(output: str, **kwargs: Any) -> None:
 @guarded
 def stamp(root: str | None, config_path: str | None) -> None:
     """Record the proto package's fresh state for AG303 (writes the stamp file only)."""
+    from ameide_guard.project import find_root
     from ameide_guard.stamp import write_stamps
 
     project = Path(root).resolve() if root else find_root(Path.cwd())
@@ -337,6 +329,7 @@ def rules(fmt: str, config_path: str | None) -> None:
     import json
 
     from ameide_guard.docs import help_uri
+    from ameide_guard.project import find_root
     from ameide_guard.registry import rule_metas
 
     config = _load(find_root(Path.cwd()), config_path)
@@ -382,6 +375,7 @@ def explain(rule: str) -> None:
 def init(root: str | None, force: bool) -> None:
     """Write a starter ameide-guard.toml for the repository found."""
     from ameide_guard.init_config import write_starter_config
+    from ameide_guard.project import find_root
 
     project = Path(root).resolve() if root else find_root(Path.cwd())
     written = write_starter_config(project, force=force)

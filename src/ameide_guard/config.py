@@ -19,13 +19,13 @@ from typing import Any
 
 from ameide_guard.model import Level
 from ameide_guard.patterns import PatternError, validate_module_pattern
+from ameide_guard.project import CONFIG_FILES, tool_table
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
-CONFIG_FILES = ("ameide-guard.toml", ".ameide-guard.toml")
 EMBEDDED = "<embedded Ameide default>"
 ECOSYSTEMS = ("go", "npm", "python")
 ZONE_KEYS = ("proto", "sdk", "test")
@@ -95,7 +95,7 @@ def find_config(root: Path, explicit: Path | None = None) -> tuple[str, dict[str
     if explicit is not None:
         data = _load_toml(explicit)
         if explicit.name == "pyproject.toml":
-            return str(explicit), _tool_table(data)
+            return str(explicit), tool_table(data)
         return str(explicit), data
     for name in CONFIG_FILES:
         candidate = root / name
@@ -103,30 +103,10 @@ def find_config(root: Path, explicit: Path | None = None) -> tuple[str, dict[str
             return name, _load_toml(candidate)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        table = _tool_table(_load_toml(pyproject))
+        table = tool_table(_load_toml(pyproject))
         if table is not None:
             return "pyproject.toml", table
     return EMBEDDED, {}
-
-
-def _tool_table(data: dict[str, Any]) -> dict[str, Any] | None:
-    tool = data.get("tool")
-    if isinstance(tool, dict) and isinstance(tool.get("ameide-guard"), dict):
-        return tool["ameide-guard"]
-    return None
-
-
-def has_config(directory: Path) -> bool:
-    """True if `directory` holds an ameide-guard config (used to find the project root)."""
-    if any((directory / name).is_file() for name in CONFIG_FILES):
-        return True
-    pyproject = directory / "pyproject.toml"
-    if not pyproject.is_file():
-        return False
-    try:
-        return _tool_table(tomllib.loads(pyproject.read_text("utf-8"))) is not None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
 
 
 class _Reader:

@@ -15,11 +15,13 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".ameide-guard-cache"})
 
@@ -126,6 +128,8 @@ def _walk_dirs(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
 
 def _walk(root: Path) -> Iterator[str]:
     """All files below root, honouring nested .gitignore files, without following links."""
+    import pathspec  # only for the walk; `git ls-files` needs none of it
+
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     for dirpath, dirnames, filenames in _walk_dirs(root):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
@@ -220,59 +224,3 @@ def discover(root: Path, only: list[str] | None = None) -> Discovery:
         if checked is not None:
             result.stat_of[rel] = stat_key(checked)
     return result
-
-
-class DiscoveryRun:
-    """`discover(root)` under way while the caller does other work.
-
-    In a thread by default (it mostly waits on `git ls-files`). The CLI asks for a forked child
-    process instead (`in_child`), started before it imports the rules and loads the config: the
-    child's 20,000 lstat calls then run on another core instead of contending for the
-    interpreter lock with those imports, and the result comes back as one marshal blob. Should
-    the child fail in any way, discovery simply runs again here. `result` joins the thread or
-    reaps the child, so nothing of it is alive when the analysis pool forks its workers."""
-
-    def __init__(self, root: Path, *, in_child: bool = False) -> None:
-        self.root = root
-        self._child = _fork_discovery(root) if in_child and hasattr(os, "fork") else None
-        self._pool: ThreadPoolExecutor | None = None
-        if self._child is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ameide-discover")
-            self._future = self._pool.submit(discover, root)
-
-    def result(self) -> Discovery:
-        if self._pool is not None:
-            try:
-                return self._future.result()
-            finally:
-                self._pool.shutdown(wait=True)
-        pid, reader = self._child  # type: ignore[misc]
-        try:
-            with os.fdopen(reader, "rb") as pipe:
-                blob = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if status == 0:
-                return Discovery.from_bytes(blob)
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-        return discover(self.root)
-
-
-def _fork_discovery(root: Path) -> tuple[int, int] | None:
-    """A child process computing `discover(root)` into a pipe: (pid, read end), or None."""
-    try:
-        reader, writer = os.pipe()
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:  # the child: never returns
-        status = 1
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(discover(root).to_bytes())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    return pid, reader

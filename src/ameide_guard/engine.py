@@ -19,9 +19,10 @@ import pathspec
 
 from ameide_guard import memo
 from ameide_guard.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
+from ameide_guard.background import DiscoveryRun
 from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
 from ameide_guard.config import Config
-from ameide_guard.discovery import DiscoveryRun, StatKey, stat_key
+from ameide_guard.discovery import StatKey, stat_key
 from ameide_guard.fingerprints import assign_fingerprints
 from ameide_guard.model import Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind

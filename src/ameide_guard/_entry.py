@@ -1,0 +1,46 @@
+"""The `ameide-guard` console entry: for `scan`, file discovery starts before anything else.
+
+A scan's first tens of milliseconds go to imports (click, the engine, every rule's metadata),
+none of which discovery needs: it is `git ls-files` and an lstat per file. So for `scan`,
+discovery of the root it will most likely use (`--root`, else the project around the working
+directory) is started first, in a child process, and handed to the command line, which uses it
+when it settles on the same root (PATHS elsewhere may not) and discards it otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def main() -> None:
+    early = _early_discovery(sys.argv[1:])
+    from ameide_guard.cli import main as cli
+
+    cli(obj=early)
+
+
+def _early_discovery(args: list[str]) -> object:
+    """Discovery started for the root `scan ARGS` would use, or None (not a scan, or unsure)."""
+    if not args or args[0] != "scan" or any(a in ("-h", "--help") for a in args):
+        return None
+    from ameide_guard.background import DiscoveryRun
+    from ameide_guard.project import find_root
+
+    try:
+        given = _option_value(args, "--root")
+        root = Path(given).resolve() if given else find_root(Path.cwd())
+        return DiscoveryRun(root, in_child=True) if root.is_dir() else None
+    except (OSError, ValueError):  # the command line will say what is wrong
+        return None
+
+
+def _option_value(args: list[str], name: str) -> str | None:
+    """The value of the last `NAME VALUE` or `NAME=VALUE` in `args` (as click takes it)."""
+    value = None
+    for n, arg in enumerate(args):
+        if arg == name and n + 1 < len(args):
+            value = args[n + 1]
+        elif arg.startswith(name + "="):
+            value = arg[len(name) + 1 :]
+    return value

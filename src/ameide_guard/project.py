@@ -1,0 +1,52 @@
+"""Where a project starts: the nearest directory holding an ameide-guard config, else the git
+work tree's top. Kept apart from `config` (and light: tomllib only when a pyproject.toml must be
+read) because the console entry finds the root before importing anything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILES = ("ameide-guard.toml", ".ameide-guard.toml")
+
+
+def find_root(start: Path) -> Path:
+    """The project root for `start`: the nearest directory upwards holding an ameide-guard
+    config, else the git work tree's top, else `start` itself (as ruff finds its project)."""
+    start = start.resolve()
+    if start.is_file():
+        start = start.parent
+    for directory in (start, *start.parents):
+        if has_config(directory):
+            return directory
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def has_config(directory: Path) -> bool:
+    """True if `directory` holds an ameide-guard config (used to find the project root)."""
+    if any((directory / name).is_file() for name in CONFIG_FILES):
+        return True
+    pyproject = directory / "pyproject.toml"
+    if not pyproject.is_file():
+        return False
+    try:
+        return tool_table(_tomllib().loads(pyproject.read_text("utf-8"))) is not None
+    except (OSError, UnicodeDecodeError, _tomllib().TOMLDecodeError):
+        return False
+
+
+def tool_table(data: dict[str, Any]) -> dict[str, Any] | None:
+    tool = data.get("tool")
+    if isinstance(tool, dict) and isinstance(tool.get("ameide-guard"), dict):
+        return tool["ameide-guard"]
+    return None
+
+
+def _tomllib() -> Any:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib

@@ -1,0 +1,56 @@
+"""The console entry starts discovery before importing the command line (`_entry.py`): for the
+root `scan` will use, handed over when the command settles on that root, discarded otherwise."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from harness import run_cli
+
+from ameide_guard._entry import _early_discovery
+from ameide_guard.background import DiscoveryRun
+from ameide_guard.discovery import discover
+
+BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
+
+
+def project(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in {"ameide-guard.toml": "# defaults\n", **files}.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def test_scan_discovers_the_project_around_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path / "a", {"svc/x.ts": BUF_TS})
+    monkeypatch.chdir(root / "svc")
+    early = _early_discovery(["scan", "--format", "json"])
+    assert isinstance(early, DiscoveryRun) and early.root == root.resolve()
+    assert early.result() == discover(root.resolve())
+
+
+def test_root_option_is_followed_and_other_commands_start_nothing(tmp_path: Path) -> None:
+    root = project(tmp_path / "a", {})
+    for args in (["scan", "--root", str(root)], ["scan", f"--root={root}", "-j", "1"]):
+        early = _early_discovery(args)
+        assert isinstance(early, DiscoveryRun) and early.root == root.resolve()
+        early.discard()
+    for args in ([], ["rules"], ["scan", "--help"], ["scan", "--root", str(tmp_path / "no")]):
+        assert _early_discovery(args) is None
+
+
+def test_paths_in_another_project_are_scanned_there(tmp_path: Path) -> None:
+    """Started for the working directory's project, the early discovery is discarded when PATHS
+    lead the command to another root, whose files are then the ones reported."""
+    here = project(tmp_path / "here", {"clean.ts": "export const a = 1;\n"})
+    there = project(tmp_path / "there", {"svc/x.ts": BUF_TS})
+    done = run_cli("scan", "--no-cache", "--format", "json", str(there / "svc"), cwd=here)
+    assert done.returncode == 1, done.stderr
+    assert [f["path"] for f in json.loads(done.stdout)["findings"]] == ["svc/x.ts"]
+    assert "Traceback" not in done.stderr
