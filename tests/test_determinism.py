@@ -178,3 +178,17 @@ def test_zone_classification_agrees_on_random_patterns() -> None:
         )
         assert zones.classify_many(paths) == {p: zones.classify(p) for p in paths}, table
     assert all(used.values()), used  # every path of classify_many was exercised
+
+
+def test_grammars_load_ahead_only_as_asked() -> None:
+    """WarmUps: ahead of discovery only when asked (no memo likely), and before the pool forks
+    only for the languages present."""
+    assert list(engine.WarmUps(ahead=False).pending()) == []
+    ahead = engine.WarmUps(ahead=True)
+    assert len(list(ahead.pending())) == len(engine.LANGUAGES)
+    first = next(ahead.pending())
+    first()
+    assert ahead.done == {engine.LANGUAGES[0]}
+    later = engine.WarmUps(ahead=False)
+    later.finish({"go", "python"})
+    assert later.done == {"go", "python"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,22 @@ def test_a_failing_child_means_discovering_here(
 
     monkeypatch.setattr(Discovery, "to_bytes", explode)  # inherited by the forked child
     assert DiscoveryRun(root, in_child=True).result() == here
+
+
+def test_tasks_run_while_discovery_is_under_way_and_stop_when_it_is_ready(tmp_path: Path) -> None:
+    """`result(while_waiting=…)` fills the wait (the engine loads grammars there) and stops
+    taking tasks once the discovery is ready; the result is unaffected."""
+    root = _mixed_tree(tmp_path)
+    ran: list[str] = []
+
+    def slow() -> None:
+        time.sleep(1.0)  # far longer than discovering a six-file tree
+        ran.append("slow")
+
+    for in_child in (True, False):
+        ran.clear()
+        tasks = iter([slow, lambda: ran.append("next")])
+        run = DiscoveryRun(root, in_child=in_child)
+        assert run.result(while_waiting=tasks) == discover(root)
+        assert ran == ["slow"]
+        assert next(tasks, None) is not None  # left for the caller

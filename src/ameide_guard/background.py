@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,9 +51,16 @@ class DiscoveryRun:
         with contextlib.suppress(OSError):
             os.waitpid(pid, 0)
 
-    def result(self) -> Discovery:
+    def result(self, while_waiting: Iterator[Callable[[], object]] | None = None) -> Discovery:
+        """The discovery; meanwhile, tasks from `while_waiting` run one by one for as long as
+        it is not ready (the caller finishes what is left)."""
         from ameide_guard.discovery import Discovery, discover
 
+        while while_waiting is not None and not self._ready():
+            task = next(while_waiting, None)
+            if task is None:
+                break
+            task()
         if self._pool is not None:
             try:
                 return self._future.result()
@@ -67,6 +76,12 @@ class DiscoveryRun:
         except (OSError, ValueError, EOFError, TypeError):
             pass
         return discover(self.root)
+
+    def _ready(self) -> bool:
+        if self._pool is not None:
+            return self._future.done()
+        reader = self._child[1]  # type: ignore[index]
+        return bool(select.select([reader], [], [], 0)[0])
 
 
 def _fork_discovery(root: Path) -> tuple[int, int] | None:

@@ -8,7 +8,6 @@ error, with a one-line cause on stderr and never a traceback (set AMEIDE_GUARD_D
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 import warnings
@@ -21,7 +20,6 @@ import click
 from ameide_guard._version import __version__
 
 FORMATS = ("text", "json", "sarif", "github")
-GC_THRESHOLDS = (100_000, 50, 1000)
 FAIL_ON = ("error", "warning", "note", "never")
 
 
@@ -145,11 +143,6 @@ def main() -> None:
     # A user pattern such as `[[a]]` makes `re` warn about a possible nested set while
     # compiling; the pattern still means what gitignore says, so the warning is only noise.
     warnings.filterwarnings("ignore", message="Possible nested set", category=FutureWarning)
-    # A scan allocates hundreds of thousands of small objects that form no cycles (paths, stat
-    # tuples, facts); at the default threshold the cycle collector walks them over and over,
-    # 5% of a cold scan and 8% of a warm one. Collect far less often (never off: a hostile
-    # input might still build cycles).
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def _scan_options(func: Callable[..., Any]) -> Callable[..., Any]:

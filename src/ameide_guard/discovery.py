@@ -14,7 +14,7 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,34 +70,45 @@ def git_toplevel(path: Path) -> Path | None:
     return Path(os.fsdecode(done.stdout.strip()))
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Files git would commit below root, relative to it; None if git cannot tell."""
+GIT_LS = ("git", "-c", "core.quotePath=off", "ls-files", "-z")
+LISTINGS = (("--cached",), ("--others", "--exclude-standard"))
+"""Tracked files, then untracked files git does not ignore: two processes started at once, so
+that the tracked listing (most files, and ready in a few ms) is checked while git still walks
+the tree for untracked ones."""
+
+
+def _git_listings(root: Path) -> list[subprocess.Popen[bytes]] | None:
+    procs: list[subprocess.Popen[bytes]] = []
     try:
-        done = subprocess.run(
-            [
-                "git",
-                "-c",
-                "core.quotePath=off",
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--",
-                ".",
-            ],
-            cwd=root,
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        for args in LISTINGS:
+            procs.append(
+                subprocess.Popen(
+                    [*GIT_LS, *args, "--", "."],
+                    cwd=root,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+    except OSError:
+        for proc in procs:
+            _names(proc)
         return None
-    if done.returncode != 0:
+    return procs
+
+
+def _names(proc: subprocess.Popen[bytes]) -> list[str] | None:
+    """The paths one listing printed, relative to the root; None if git failed."""
+    try:
+        out, _ = proc.communicate(timeout=300)
+    except subprocess.SubprocessError:
+        proc.kill()
+        proc.wait()
+        return None
+    if proc.returncode != 0:
         return None
     # One decode of the whole listing (as os.fsdecode would each name): 20,000 calls saved.
-    text = done.stdout.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
-    return sorted({n for n in text.split("\0") if n})
+    text = out.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+    return [name for name in text.split("\0") if name]
 
 
 def _walk_dirs(root: Path) -> Iterator[tuple[str, list[str], list[str]]]:
@@ -194,33 +205,59 @@ def _check_file(root_real: str, full: str) -> str | os.stat_result | None:
 def discover(root: Path, only: list[str] | None = None) -> Discovery:
     """Discover the files to scan below `root`; `only` restricts to these relative paths (the
     pre-commit case) while still checking each one is a file inside the root."""
-    result = Discovery()
+    wanted = set(only) if only is not None else None
+    checker = _Checker(os.path.realpath(root), os.path.join(str(root), ""), wanted)
     in_git = (root / ".git").exists() or git_toplevel(root) is not None
-    names: list[str] | None = None
-    if in_git:
-        names = _git_files(root)
-        if names is None:
-            result.warning = "git could not list the files (broken index?); walked the tree"
+    listings = _git_listings(root) if in_git else None
+    git = False
+    if listings is not None:
+        tracked = _names(listings[0])
+        if tracked is not None:
+            checker.check(tracked)  # while git still walks the tree for untracked files
+        untracked = _names(listings[1])
+        git = tracked is not None and untracked is not None
+        if git:
+            checker.check(untracked)  # type: ignore[arg-type]
         else:
-            result.git = True
-    if names is None:
-        names = sorted(_walk(root))
-    if only is not None:
-        wanted = set(only)
-        names = [n for n in names if n in wanted]
-    root_real = os.path.realpath(root)
-    prefix = os.path.join(str(root), "")
-    for rel in names:
-        # Every SKIP_DIRS name starts with a dot: split only paths that have a dot-directory.
-        if (rel.startswith(".") or "/." in rel) and any(
-            part in SKIP_DIRS for part in rel.split("/")[:-1]
-        ):
-            continue
-        checked = _check_file(root_real, prefix + rel)
-        if isinstance(checked, str):
-            result.skipped.append((rel, checked))
-            continue
-        result.files.append(rel)
-        if checked is not None:
-            result.stat_of[rel] = stat_key(checked)
-    return result
+            checker.checked.clear()
+    if not git:
+        checker.check(_walk(root))
+    warning = "git could not list the files (broken index?); walked the tree"
+    return checker.discovery(git=git, warning=warning if in_git and not git else None)
+
+
+@dataclass
+class _Checker:
+    """Each listed path checked once (a regular file inside the root, or why it is skipped),
+    assembled in path order whatever order the listings came in."""
+
+    root_real: str
+    prefix: str
+    wanted: set[str] | None
+    checked: dict[str, str | StatKey | None] = field(default_factory=dict)
+
+    def check(self, names: Iterable[str]) -> None:
+        for rel in names:
+            if self.wanted is not None and rel not in self.wanted:
+                continue
+            # Every SKIP_DIRS name starts with a dot: split only paths that have a dot-directory.
+            if (rel.startswith(".") or "/." in rel) and any(
+                part in SKIP_DIRS for part in rel.split("/")[:-1]
+            ):
+                continue
+            found = _check_file(self.root_real, self.prefix + rel)
+            self.checked[rel] = (
+                found if found is None or isinstance(found, str) else stat_key(found)
+            )
+
+    def discovery(self, *, git: bool, warning: str | None) -> Discovery:
+        result = Discovery(git=git, warning=warning)
+        for rel in sorted(self.checked):
+            found = self.checked[rel]
+            if isinstance(found, str):
+                result.skipped.append((rel, found))
+                continue
+            result.files.append(rel)
+            if found is not None:
+                result.stat_of[rel] = found
+        return result

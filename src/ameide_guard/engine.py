@@ -7,10 +7,11 @@ the reporters.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,6 +137,36 @@ def prefilter_literals(config: Config, rules: Iterable[Rule]) -> Prefilter:
     }
 
 
+LANGUAGES = ("typescript", "go", "python", "tsx", "javascript")
+"""The parsed languages, most common first (the order grammars are loaded in ahead of time)."""
+
+
+@dataclass
+class WarmUps:
+    """Grammars to load in the main process ahead of the analysis (`parsers.warm_up`): some
+    while discovery runs (unless `ahead` is off), the rest, of the languages present, before
+    the pool forks, so that the workers inherit them instead of each loading them."""
+
+    ahead: bool
+    done: set[str] = field(default_factory=set)
+
+    def pending(self) -> Iterator[Callable[[], None]]:
+        for language in LANGUAGES if self.ahead else ():
+            if language not in self.done:
+                yield functools.partial(self._load, language)
+
+    def finish(self, present: set[str]) -> None:
+        for language in LANGUAGES:
+            if language in present and language not in self.done:
+                self._load(language)
+
+    def _load(self, language: str) -> None:
+        from ameide_guard.parsers import warm_up
+
+        warm_up(language)
+        self.done.add(language)
+
+
 @dataclass
 class SerialAnalysis:
     """Source analysis in this process (few files, or `--jobs 1`), done when asked for."""
@@ -150,14 +181,16 @@ class SerialAnalysis:
 
 
 def _begin_analysis(
-    root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int
+    root: Path, todo: list[Item], literals: Prefilter, digest: bool, jobs: int, warm_ups: WarmUps
 ) -> SerialAnalysis | PendingAnalysis:
     """The analysis of `todo`, started: in a process pool when there are enough files (the
-    pool module, and multiprocessing behind it, is imported only then)."""
+    pool module, and multiprocessing behind it, is imported only then), after loading here
+    the grammars of the languages present, which the workers then inherit."""
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         return SerialAnalysis(root, todo, literals, digest)
     from ameide_guard.pool import PendingAnalysis
 
+    warm_ups.finish({language for _, language, _ in todo})
     count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 8))
     return PendingAnalysis.start(root, todo, literals, digest, jobs, count)
 
@@ -170,6 +203,7 @@ def _start_analysis(
     jobs: int,
     stats: Stats,
     known_stats: dict[str, StatKey],
+    warm_ups: WarmUps,
 ) -> tuple[dict[str, Outcome], dict[str, StatKey], SerialAnalysis | PendingAnalysis]:
     """The outcomes the cache already has (for unchanged files that have something to say:
     facts or a problem), and the analysis of the rest, started (in a pool when there are
@@ -199,7 +233,11 @@ def _start_analysis(
                 stats.cached += 1
                 continue
         todo.append(item)
-    return outcomes, stat_of, _begin_analysis(root, todo, literals, cache is not None, jobs)
+    return (
+        outcomes,
+        stat_of,
+        _begin_analysis(root, todo, literals, cache is not None, jobs, warm_ups),
+    )
 
 
 def _finish_analysis(
@@ -283,7 +321,11 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     if discovery is None:
         discovery = DiscoveryRun(root)
     zones = ZoneMap.from_config(config)
-    found = discovery.result()
+    # While discovery runs, load the grammars the analysis will need (forked workers inherit
+    # them), unless a scan memo exists: then the scan most likely needs none.
+    memo_likely = options.use_cache and (cache_dir / memo.FILE_NAME).is_file()
+    warm_ups = WarmUps(ahead=not memo_likely)
+    found = discovery.result(while_waiting=warm_ups.pending())
     clock.lap("discover")
     state = None
     if options.use_cache and wanted is None and not options.deep:
@@ -324,7 +366,7 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     ]
     jobs = options.jobs or os.cpu_count() or 1
     outcomes, stat_of, pending = _start_analysis(
-        root, items, literals, cache, jobs, stats, found.stat_of
+        root, items, literals, cache, jobs, stats, found.stat_of, warm_ups
     )
     repo = RepoView(root=root, config=config, zones=zones, files=files, deep=options.deep)
     repo.sources = SourcesNotYet()

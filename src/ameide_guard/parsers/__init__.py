@@ -47,3 +47,20 @@ def parse_source(language: str, source: bytes, path: str = "") -> SourceFacts:
 
         return parse(source)
     raise ValueError(f"no parser for {language}")
+
+
+WARM_UP: dict[str, bytes] = {
+    "typescript": b'import { a } from "b";\nexport * from "c";\nrequire("d");\n',
+    "tsx": b'import { a } from "b";\nconst x = <a />;\n',
+    "javascript": b'import a from "b";\nrequire("c");\n',
+    "go": b'package a\n\nimport "b"\n',
+    "python": b"import a\nfrom b import c\n",
+}
+"""A statement or two per language: parsing them loads the grammar and compiles every query."""
+
+
+def warm_up(language: str) -> None:
+    """Load `language`'s grammar and compile its queries now, as the first parse would. The
+    engine does this in the main process before forking its workers, which then inherit them
+    instead of each paying for them."""
+    parse_source(language, WARM_UP[language], "warm-up")
