@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,16 @@ def test_paths_in_another_project_are_scanned_there(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert [f["path"] for f in json.loads(done.stdout)["findings"]] == ["svc/x.ts"]
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"), [("None", 0, ""), ("3", 3, ""), ("'boom'", 1, "boom\n")]
+)
+def test_the_quick_exit_keeps_what_sys_exit_means(code: str, status: int, stderr: str) -> None:
+    """`_exit_now` skips the interpreter's teardown but keeps SystemExit's meaning (None is 0,
+    an int is the status, text goes to stderr with status 1) and flushes buffered output."""
+    program = (
+        f"from ameide_guard._entry import _exit_now\nprint('report', end='')\n_exit_now({code})"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (status, "report", stderr)

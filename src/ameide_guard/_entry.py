@@ -9,7 +9,9 @@ when it settles on the same root (PATHS elsewhere may not) and discards it other
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +27,29 @@ def main() -> None:
     early = _early_discovery(sys.argv[1:])
     from ameide_guard.cli import main as cli
 
-    cli(obj=early)
+    try:
+        cli(obj=early)
+    except SystemExit as done:
+        _exit_now(done.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """Exit without the interpreter's teardown, which frees every object of a scan one by one
+    (30-40 ms on a large repository, 7% of a cold scan). Nothing is lost: reports, the cache
+    and the memo are written and closed by then, and the worker pools are shut down; only the
+    standard streams need flushing. `code` is what `SystemExit` carries, with its meaning."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:
+        print(code, file=sys.stderr)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`)
+            stream.flush()
+    os._exit(status)
 
 
 def _early_discovery(args: list[str]) -> object:
