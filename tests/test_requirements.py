@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -224,7 +225,8 @@ def _pips(root: Path, name: str) -> set[tuple]:
     out = set()
     for req in req_file.parse_requirements(str(root / name), session=session.PipSession()):
         where, _, line = req.comes_from.rpartition(" (line ")
-        path = Path(where.split(" ", 1)[1]).relative_to(root).as_posix()
+        # pip before 24 keeps `..` segments in the includer's path; newer pip normalises it
+        path = Path(os.path.normpath(where.split(" ", 1)[1])).relative_to(root).as_posix()
         out.add((path, int(line.rstrip(")")), req.requirement.strip(), req.is_editable,
                  req.constraint))  # fmt: skip
     return out
