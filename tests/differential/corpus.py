@@ -47,6 +47,8 @@ TS_FORMS = [
     'const lazy{n} = () => import(/* webpackChunkName: "c{n}" */ {q}{m}{q});',
     "import eq{n} = require({q}{m}{q});",
     "import type teq{n} = require({q}{m}{q});",
+    "export import xeq{n} = require({q}{m}{q});",
+    "export import xeq{n}b =\n  require(/* why */ {q}{m}{q})\nconst after{n} = 1;",
     "type I{n} = typeof import({q}{m}{q});",
     "let v{n}: import({q}{m}{q}).Thing;",
     "// import fake{n} from {q}{m}{q};",
@@ -120,7 +122,14 @@ def write_corpus(directory: Path, files_per_language: int = 12, seed: int = 7) -
     ts_suffixes = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".d.ts"]
     for index in range(files_per_language * 2):
         suffix = ts_suffixes[index % len(ts_suffixes)]
-        typescript_only = ("type ", "import eq", "import type", ": import(", "typeof import")
+        typescript_only = (
+            "type ",
+            "import eq",
+            "import type",
+            "export import",
+            ": import(",
+            "typeof import",
+        )
         lines = []
         for n, form in enumerate(rng.sample(TS_FORMS, 12)):
             if suffix in (".js", ".jsx", ".mjs", ".cjs") and any(

@@ -4,12 +4,14 @@ fails the test with the target's report. Skipped, saying so, where atheris canno
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tools import missing_tool
 
 FUZZ = Path(__file__).resolve().parents[2] / "fuzz"
 TARGETS = sorted(FUZZ.glob("fuzz_*.py"))
@@ -26,7 +28,8 @@ def test_every_parser_family_has_a_target() -> None:
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda p: p.stem)
 def test_fuzz_target_short_run(target: Path, tmp_path: Path) -> None:
-    pytest.importorskip("atheris", reason="atheris not installed (pip install atheris)")
+    if importlib.util.find_spec("atheris") is None:
+        missing_tool("atheris not installed (pip install atheris)")
     done = subprocess.run(
         [
             sys.executable,

@@ -54,16 +54,17 @@ def matching_imports(
 ) -> Iterator[tuple[ImportRef, ImportTarget]]:
     """Imports of `file` whose target is one of `kinds` (LOCAL ones only when they land in one
     of `zones`), one per import statement."""
-    seen_lines: set[tuple[int, str]] = set()
+    seen: set[tuple[int, int]] = set()
     for imp, target in zip(file.facts.imports, file.targets, strict=True):
         if target.kind not in kinds:
             continue
         if target.kind is TargetKind.LOCAL and target.zone not in zones:
             continue
-        statement = (imp.statement_line, imp.kind if imp.kind.startswith("py") else imp.module)
-        if imp.kind.startswith("py") and statement in seen_lines:
-            continue
-        seen_lines.add(statement)
+        if imp.kind.startswith("py"):  # one Python statement may import several modules
+            statement = (imp.span.line, imp.span.column)  # the statement's own span
+            if statement in seen:
+                continue
+            seen.add(statement)
         yield imp, target
 
 

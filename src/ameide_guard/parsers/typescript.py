@@ -8,6 +8,7 @@ everything in a `.d.ts`. Calls to the Connect client factories are kept for AG10
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts
@@ -38,8 +39,16 @@ _QUERIES = {
 }
 CLIENT_FACTORIES = ("createClient", "createPromiseClient", "createCallbackClient")
 _CALLS = """
-(call_expression function: (identifier) @fn arguments: (arguments) @args) @call
+(call_expression
+  function: [(identifier) @fn (member_expression property: (property_identifier) @fn)] @callee
+  arguments: (arguments) @args) @call
 """
+_RENAMES = """
+(import_specifier name: (identifier) @name alias: (identifier) @alias)
+(pair_pattern key: (property_identifier) @name value: (identifier) @alias)
+"""
+"""Local names a factory is bound to: `import { createClient as mk }`, `const { createClient:
+mk } = require(…)`."""
 _TYPE_CONTEXTS = frozenset(
     {
         "type_annotation",
@@ -182,15 +191,26 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
 
 
 def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:
+    """Calls of a Connect client factory: by its name, as a member (`connect.createClient(`,
+    a namespace import) or under a local name it was renamed to on import."""
+    factories = set(CLIENT_FACTORIES)
+    for _, match in captures(language, _RENAMES, root):
+        if match["name"][0].text.decode() in CLIENT_FACTORIES:
+            factories.add(match["alias"][0].text.decode())
     calls: list[CallRef] = []
     for _, match in captures(language, _CALLS, root):
-        fn = match["fn"][0]
+        fn, callee = match["fn"][0], match["callee"][0]
         name = fn.text.decode()
-        if name not in CLIENT_FACTORIES:
+        if name not in (factories if fn.id == callee.id else CLIENT_FACTORIES):
             continue
-        args = match["args"][0]
-        texts = argument_texts(args)
-        calls.append(CallRef(callee=name, span=node_span(match["call"][0], source), args=texts))
+        texts = argument_texts(match["args"][0])
+        calls.append(
+            CallRef(
+                callee="".join(callee.text.decode().split()),
+                span=node_span(match["call"][0], source),
+                args=texts,
+            )
+        )
     return tuple(calls)
 
 
@@ -202,6 +222,37 @@ def _is_word(node: Node, word: bytes) -> bool:
         and len(kids) == 1
         and kids[0].type == "identifier"
         and kids[0].text == word
+    )
+
+
+def _export_import_require(
+    head: Node, tail: Node, source: bytes, declaration: bool
+) -> ImportRef | None:
+    """`export import x = require("m")` (valid TypeScript: an import-equals that is also
+    exported), which the grammar reads as an `export import x = require` alias missing its `;`
+    followed by a statement `("m")`. Joined back into the import-equals it is."""
+    alias = head.child_by_field_name("declaration") if head.type == "export_statement" else None
+    if alias is None or alias.type != "import_alias" or not alias.has_error:
+        return None
+    idents = [c for c in alias.named_children if c.type == "identifier"]
+    if len(idents) != 2 or idents[1].text != b"require" or tail.type != "expression_statement":
+        return None
+    group = tail.named_children[0] if tail.named_child_count == 1 else None
+    inner = [c for c in group.named_children if c.type != "comment"] if group is not None else []
+    if group is None or group.type != "parenthesized_expression" or len(inner) != 1:
+        return None
+    module = string_content(inner[0]) if inner[0].type == "string" else None
+    if module is None:
+        return None
+    name = (idents[0].text.decode(),)
+    return ImportRef(
+        module=module,
+        span=node_span(inner[0], source),
+        kind="import-equals",
+        type_only=declaration,
+        names=name,
+        statement_line=head.start_point[0] + 1,
+        bindings=name,
     )
 
 
@@ -220,6 +271,11 @@ def _split_export_from(
         container = stack.pop()
         kids = [k for k in container.named_children if k.type != "comment"]
         stack.extend(k for k in kids if k.has_error)
+        for head, tail in itertools.pairwise(kids):
+            ref = _export_import_require(head, tail, source, declaration)
+            if ref is not None:
+                refs.append(ref)
+                recovered.add(head.id)
         for i in range(1, len(kids) - 1):
             head, word, tail = kids[i - 1], kids[i], kids[i + 1]
             if not _is_word(word, b"from") or tail.type != "expression_statement":
