@@ -90,11 +90,11 @@ def test_npm_spec_classification_agrees_with_npm_package_arg():
     import json
     import subprocess
 
-    from tools import node_module, require_tool
+    from tools import missing_tool, node_module, require_tool
 
     node = require_tool("node", "install Node.js")
     if node_module("npm-package-arg") is None or node_module("semver") is None:
-        pytest.skip("npm-package-arg not available; run .ci/install-tools.sh")
+        missing_tool("npm-package-arg not available")
     specs = [s for s in UNRELEASED + RELEASED if not s.startswith("catalog:")]
     run = subprocess.run(
         [node, "-e", NPA_SCRIPT, str(node_module("npm-package-arg").parent)],
@@ -351,6 +351,127 @@ def test_multiple_poetry_constraints_are_one_finding(tmp_path):
         },
     )
     assert brief(root) == [("p/pyproject.toml", 3, "AG204")]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _at(root: Path, path: str, line: int, column: int) -> str:
+    """The text of `path` from (line, column), both 1-based, to the end of that line."""
+    return (root / path).read_text("utf-8").splitlines()[line - 1][column - 1 :]
+
+
+def test_fixture_buf_peer_and_optional_entries_point_at_their_keys():
+    """deps-npm/services/billing: `@buf/…` in peerDependencies (own line) and
+    optionalDependencies (second entry of an inline object) are found at the key itself; the
+    `@bufbuild/…` runtime next to them and the peerDependenciesMeta keys stay clean."""
+    root = FIXTURES / "deps-npm"
+    found = [
+        f
+        for f in scan_dir(root, select=SELECT).findings
+        if f.path == "services/billing/package.json"
+    ]
+    assert [(f.rule, f.span.line, f.span.column) for f in found] == [
+        ("AG203", 9, 5),
+        ("AG203", 15, 60),
+    ]
+    peer, optional = found
+    assert _at(root, peer.path, 9, 5).startswith('"@buf/ameideio_ameide.bufbuild_es"')
+    assert _at(root, optional.path, 15, 60).startswith('"@buf/ameideio_ameide.connectrpc_es"')
+    assert peer.message.startswith("`peerDependencies` entry `@buf/ameideio_ameide.bufbuild_es`")
+    assert optional.message.startswith(
+        "`optionalDependencies` entry `@buf/ameideio_ameide.connectrpc_es`"
+    )
+
+
+def test_fixture_buf_index_options_point_at_their_lines():
+    """deps-python/services/ledger uses both spellings of pip's index option; services/audit holds
+    the near misses (a look-alike path, PyPI, the Buf npm registry) and stays clean."""
+    root = FIXTURES / "deps-python"
+    found = [
+        f
+        for f in scan_dir(root, select=SELECT).findings
+        if f.path.startswith(("services/ledger/", "services/audit/"))
+    ]
+    assert [(f.path, f.span.line, f.rule) for f in found] == [
+        ("services/ledger/requirements-dev.txt", 3, "AG203"),
+        ("services/ledger/requirements.txt", 2, "AG203"),
+    ]
+    dev, base = found
+    assert _at(root, dev.path, 3, 1) == "-i https://buf.build/gen/python"
+    assert _at(root, base.path, 2, 1) == "--index-url https://buf.build/gen/python"
+    assert all("https://buf.build/gen/python" in f.message for f in found)
+
+
+@pytest.mark.parametrize("section", ["peerDependencies", "optionalDependencies"])
+def test_buf_entries_in_peer_and_optional_sections(tmp_path, section):
+    root = write(
+        tmp_path,
+        {
+            "svc/package.json": f"""\
+            {{
+              "name": "svc",
+              "{section}": {{
+                "@bufbuild/protobuf": "^2.2.0",
+                "@bufbuild/connect": "^0.13.0",
+                "@buf/acme_x.bufbuild_es": "1.0.0",
+                "@buffer/utils": "1.0.0"
+              }},
+              "peerDependenciesMeta": {{"@buf/acme_y.bufbuild_es": {{"optional": true}}}}
+            }}
+            """,
+        },
+    )
+    found = results(root)
+    assert [(p, line, r) for p, line, r, _ in found] == [("svc/package.json", 6, "AG203")]
+    assert f"`{section}` entry `@buf/acme_x.bufbuild_es`" in found[0][3]
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "--index-url https://buf.build/gen/python",
+        "-i https://buf.build/gen/python",
+        "-i\thttps://buf.build/gen/python/simple  # BSR",
+        "--index-url=https://buf.build/gen/python",
+        "--extra-index-url https://buf.build/gen/python",
+        "-ihttps://buf.build/gen/python",
+        "--index-url \\\n    https://buf.build/gen/python",
+    ],
+)
+def test_buf_index_option_spellings(tmp_path, option):
+    root = write(tmp_path, {"s/requirements.txt": f"requests\n{option}\nhttpx\n"})
+    found = results(root)
+    assert [(p, line, r) for p, line, r, _ in found] == [("s/requirements.txt", 2, "AG203")]
+    assert "Buf generated-code index https://buf.build/gen/python" in found[0][3]
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        "-i https://pypi.org/simple",
+        "--index-url https://buf.build/gen/python-mirror/simple",
+        "--index-url https://mirror.example.com/buf.build/gen/python",
+        "-i https://buf.build/gen/npm/v1",
+        "--extra-index-url https://buf.build/gen/pythonic",
+        "# -i https://buf.build/gen/python",
+    ],
+)
+def test_index_near_misses_are_clean(tmp_path, option):
+    root = write(tmp_path, {"s/requirements.txt": f"requests\n{option}\n"})
+    assert brief(root) == []
+
+
+def test_each_repeated_buf_index_line_is_reported(tmp_path):
+    """Two lines naming the same index are two problems (a file reached twice is still one)."""
+    root = write(
+        tmp_path,
+        {
+            "s/requirements.txt": "--index-url https://buf.build/gen/python\n"
+            "-i https://buf.build/gen/python\n"
+        },
+    )
+    assert brief(root) == [("s/requirements.txt", 1, "AG203"), ("s/requirements.txt", 2, "AG203")]
 
 
 @pytest.mark.parametrize(

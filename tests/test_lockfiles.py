@@ -692,3 +692,32 @@ def test_unreadable_resolution_is_ag900_and_ignored_as_berry_ignores_it(tmp_path
     assert sorted(f.rule for f in findings) == ["AG402", "AG900"]
     [problem] = [f for f in findings if f.rule == "AG900"]
     assert problem.path == "package.json" and "a/b/left-pad" in problem.message
+
+
+SECTION_CASES = {
+    "lock-npm/v3-optional-changed": ("`is-even` changed", "`~1.0.0` in optionalDependencies"),
+    "lock-pnpm/v9-optional-changed": ("`is-even` changed", "`~1.0.0` in optionalDependencies"),
+    "lock-yarn/v1-optional-changed": ("`is-even` changed", "`~1.0.0`", "records `^1.0.0`"),
+    "lock-yarn/berry-optional-changed": ("`is-even` changed", "`npm:~1.0.0`", "`npm:^1.0.0`"),
+    "lock-yarn/v1-member-added-new-range": (
+        "`is-even` `^1.0.0` was added to v1-member-added-new-range/packages/b/package.json",
+    ),
+    "lock-uv/extra-changed": ("`idna; extra == 'fast'` changed", "`>=3.5`", "`>=3.4`"),
+    "lock-uv/extra-added": ("`six; extra == 'slow'` (`>=1.15`) was added",),
+    "lock-poetry/pep621-added": ("`idna` was added",),
+    "lock-poetry/pep621-removed": ("content-hash",),
+}
+"""Every dependency section (optionalDependencies, a uv extra, PEP 621 `[project]` dependencies
+under poetry, a new workspace member's range): one AG402 naming the entry and how it moved."""
+
+
+@pytest.mark.parametrize("case", sorted(SECTION_CASES))
+def test_every_dependency_section_names_what_differs(case: str):
+    ecosystem, name = case.split("/")
+    result = scan_dir(FIXTURES / ecosystem, select=frozenset({"AG402"}))
+    [finding] = [f for f in result.findings if f.path.split("/")[0] == name]
+    for words in SECTION_CASES[case]:
+        assert words in finding.message, (case, words, finding.message)
+    insync = name.rsplit("-", 1)[0] + "-insync"
+    if (FIXTURES / ecosystem / insync).is_dir():
+        assert not [f for f in result.findings if f.path.split("/")[0] == insync]

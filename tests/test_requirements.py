@@ -247,5 +247,74 @@ def test_requirements_agree_with_pip(tmp_path):
 @pytest.mark.differential
 def test_fixture_requirements_agree_with_pip():
     root = Path(__file__).parent / "fixtures" / "deps-python"
-    for name in ("services/search/requirements.txt", "services/search/dev-requirements.txt"):
+    names = (
+        "services/search/requirements.txt",
+        "services/search/dev-requirements.txt",
+        "services/ledger/requirements-dev.txt",
+        "services/audit/requirements.txt",
+    )
+    for name in names:
         assert _ours(root, name) == _pips(root, name)
+
+
+INDEX_CORPUS = (
+    "--index-url https://buf.build/gen/python\n"
+    "-i https://buf.build/gen/python\n"
+    "-ihttps://buf.build/gen/python/simple\n"
+    "--index-url=https://pypi.org/simple\n"
+    "-i\thttps://buf.build/gen/python-mirror/simple   # look-alike\n"
+    "requests>=2\n"
+    "--extra-index-url https://buf.build/gen/python\n"
+    "--extra-index-url=https://example.com/buf.build/gen/python\n"
+    "--index-url \\\n"
+    "    https://buf.build/gen/python\n"
+    "-f https://example.com/wheels\n"
+)
+
+
+def _our_indexes(root: Path, name: str) -> set[tuple]:
+    parsed = parse_requirements((root / name).read_text("utf-8"), name)
+    out = {(name, x.line, x.option, x.text) for x in parsed.lines if x.kind == "index"}
+    for line in parsed.lines:
+        if line.kind == "include":
+            target = include_path(name, line.text)
+            assert target is not None
+            out |= _our_indexes(root, target)
+    return out
+
+
+def _pip_indexes(root: Path, name: str) -> set[tuple]:
+    req_file = pytest.importorskip("pip._internal.req.req_file")
+    session = pytest.importorskip("pip._internal.network.session")
+    parser = req_file.RequirementsFileParser(session.PipSession(), req_file.get_line_parser(None))
+    out = set()
+    for parsed in parser.parse(str(root / name), constraint=False):
+        if parsed.is_requirement:
+            continue
+        path = Path(os.path.normpath(parsed.filename)).relative_to(root).as_posix()
+        opts = parsed.opts
+        urls = [("index-url", opts.index_url)] if opts.index_url else []
+        urls += [("extra-index-url", u) for u in opts.extra_index_urls or ()]
+        urls += [("find-links", u) for u in opts.find_links or ()]
+        out |= {(path, parsed.lineno, option, url) for option, url in urls}
+    return out
+
+
+@pytest.mark.differential
+def test_index_options_agree_with_pip(tmp_path):
+    """Every spelling of `-i`/`--index-url`/`--extra-index-url`/`-f` (the AG203 index check reads
+    these) gives the same option, URL and starting line as pip's own parser, in a corpus and in
+    the deps-python fixture files that use them."""
+    (tmp_path / "requirements.txt").write_text(INDEX_CORPUS, "utf-8")
+    ours = _our_indexes(tmp_path, "requirements.txt")
+    assert ours == _pip_indexes(tmp_path, "requirements.txt")
+    assert len(ours) == 9
+    root = Path(__file__).parent / "fixtures" / "deps-python"
+    for name in (
+        "services/search/requirements.txt",
+        "services/ledger/requirements-dev.txt",
+        "services/audit/requirements.txt",
+        "packages/ameide_sdk_python/requirements.txt",
+    ):
+        found = _our_indexes(root, name)
+        assert found and found == _pip_indexes(root, name), name

@@ -6,7 +6,7 @@ itself: each case starts from a small workspace, the tool locks it in a scratch 
 stale case is a real lockfile next to a manifest that has moved on. Only the tiniest registry
 packages are used and every tool runs in its lockfile-only mode where it has one.
 
-    python tests/lockgen/generate.py [--only pnpm,npm,yarn,uv,poetry]
+    python tests/lockgen/generate.py [--only pnpm,npm,yarn,uv,poetry] [--case NAME,...]
 
 Tools: pnpm 10, 9 and 8, yarn 1 and berry (4) come from `.tools/node` (see .ci/install-tools.sh);
 uv and poetry from PATH or `$LOCKGEN_VENV/bin` (default /tmp/lockgen-venv). The Go fixtures are
@@ -288,6 +288,16 @@ def npm_cases() -> list[Case]:
         ("pnpm9", "v9-peers-changed", peers, peer_changed),
     ):
         cases.append(Case("pnpm", name, tool, dict(files), mutation))
+    cases += optional_cases()
+    cases.append(
+        Case(
+            "yarn",
+            "v1-member-added-new-range",
+            "yarn1",
+            npm_base(workspaces_field=True),
+            write("packages/b/package.json", pkg("b", dependencies={"is-even": "^1.0.0"})),
+        )
+    )
     for name, mutation in (
         ("v9-overrides-insync", None),
         (
@@ -299,6 +309,38 @@ def npm_cases() -> list[Case]:
     ):
         cases.append(Case("pnpm", name, "pnpm9", dict(overrides), mutation))
     return cases
+
+
+OPTIONAL_MUTATIONS: dict[str, Mutation | None] = {
+    "optional-insync": None,
+    "optional-changed": edit_json(
+        "package.json", lambda d: d["optionalDependencies"].update({"is-even": "~1.0.0"})
+    ),
+}
+"""`optionalDependencies` of the root: locked, then its range changed (`~1.0.0` has no lockfile
+entry, so even yarn 1's descriptor check must fail)."""
+
+
+def optional_base(workspaces_field: bool) -> Files:
+    files = npm_base(workspaces_field)
+    root = json.loads(files["package.json"])
+    root["optionalDependencies"] = {"is-even": "^1.0.0"}
+    files["package.json"] = json.dumps(root, indent=2) + "\n"
+    return files
+
+
+def optional_cases() -> list[Case]:
+    """Every dependency section: the npm base plus a root `optionalDependencies` entry."""
+    return [
+        Case(prefix, f"{version}-{name}", tool, optional_base(not tool.startswith("pnpm")), m)
+        for tool, prefix, version in (
+            ("pnpm9", "pnpm", "v9"),
+            ("npm3", "npm", "v3"),
+            ("yarn1", "yarn", "v1"),
+            ("berry", "yarn", "berry"),
+        )
+        for name, m in OPTIONAL_MUTATIONS.items()
+    ]
 
 
 CATALOG_WORKSPACE = """\
@@ -467,7 +509,33 @@ def uv_cases() -> list[Case]:
         ),
     }
     cases = [Case("uv", n, "uv", dict(base), m) for n, m in mutations.items()]
-    return cases + uv_tool_cases(base)
+    return cases + uv_tool_cases(base) + uv_extra_cases(base)
+
+
+UV_EXTRA = """\
+[project.optional-dependencies]
+fast = ["idna>=3.4"]
+
+"""
+
+
+def uv_extra_cases(base: Files) -> list[Case]:
+    """`[project.optional-dependencies]` (an extra): uv.lock records it in requires-dist with an
+    `extra == '...'` marker and in `provides-extras`."""
+    files = dict(base)
+    files["pyproject.toml"] = PY_ROOT.replace(
+        "[dependency-groups]", UV_EXTRA + "[dependency-groups]"
+    )
+    mutations: dict[str, Mutation | None] = {
+        "extra-insync": None,
+        "extra-changed": edit_text(
+            "pyproject.toml", 'fast = ["idna>=3.4"]', 'fast = ["idna>=3.5"]'
+        ),
+        "extra-added": edit_text(
+            "pyproject.toml", 'fast = ["idna>=3.4"]', 'fast = ["idna>=3.4"]\nslow = ["six>=1.15"]'
+        ),
+    }
+    return [Case("uv", n, "uv", dict(files), m) for n, m in mutations.items()]
 
 
 UV_TOOL = """\
@@ -541,6 +609,12 @@ def poetry_cases() -> list[Case]:
         "changed": edit_text(
             "pyproject.toml", 'dependencies = ["six>=1.16"]', 'dependencies = ["six>=1.15"]'
         ),
+        "added": edit_text(
+            "pyproject.toml",
+            'dependencies = ["six>=1.16"]',
+            'dependencies = ["six>=1.16", "idna>=3.4"]',
+        ),
+        "removed": edit_text("pyproject.toml", 'dependencies = ["six>=1.16"]', "dependencies = []"),
     }
     cases += [
         Case("poetry", f"pep621-{n}", "poetry", {"pyproject.toml": POETRY_PEP621}, m)

@@ -141,3 +141,43 @@ def test_hostile_go_mod_against_wildcard_replace_allow_patterns(tmp_path: Path) 
     assert run.seconds < 20, run.seconds
     assert CANARY in run.short()
     assert any(f["rule"] == "AG201" for f in run.json()["findings"]), run.stdout[:2000]
+
+
+def test_many_globstars_match_in_linear_time() -> None:
+    """A `**` per segment used to be one `.*` each: nine of them took half a minute on a
+    five-file tree, each one more multiplying that. Now matched segment by segment."""
+    from ameide_guard.patterns import path_glob
+
+    deep = "/".join(["a"] * 2000)
+    for glob, path, expected in (
+        ("**/" * 30 + "z", deep, False),
+        ("/".join(["**", "a"] * 30) + "/z", deep + "/z", True),
+        ("/".join(["**", "a"] * 30) + "/z", deep + "/y", False),
+        ("**/a*a*a*a*a*a*a*b/**", deep + "/" + "a" * 5000 + "/c", False),
+    ):
+        started = time.perf_counter()
+        assert path_glob(glob).matches(path) is expected
+        assert time.perf_counter() - started < 1.0, glob[:20]
+
+
+def test_hostile_globstar_workspace_and_barrel_options_are_bounded(tmp_path: Path) -> None:
+    """Nine-plus `**` from the scanned repository (pnpm-workspace.yaml) and from AG105's
+    `services`/`barrel` options, against a file 40 directories deep."""
+    many = "/".join(["**"] * 4 + ["a", "**"] * 6) + "/z"
+    nested = "/".join(["a"] * 40)
+    write_tree(
+        tmp_path,
+        {
+            "pnpm-workspace.yaml": f"packages:\n  - '{many}'\n",
+            "package.json": '{"name": "root", "workspaces": ["' + many + '"]}',
+            "pnpm-lock.yaml": "lockfileVersion: '9.0'\nimporters:\n  .: {}\n",
+            f"{nested}/package.json": '{"name": "m", "dependencies": {"x": "1.0.0"}}',
+            f"{nested}/index.ts": 'export * from "./local";\n',
+        },
+    )
+    (tmp_path / "ameide-guard.toml").write_text(
+        f'[rules.AG105]\nservices = "{many}"\nbarrel = "{many}/index.ts"\n'
+    )
+    run = run_cli(tmp_path, "--format", "json", "--no-cache", timeout=60)
+    assert run.seconds < 20, run.seconds
+    assert CANARY in run.short()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from ameide_guard.manifests.requirements import (
@@ -161,15 +161,19 @@ class Hit:
     span: Span
     key: str
     message: str
+    per_line: bool = False
+    """Each line is its own problem (a requirements option repeated on two lines), rather than
+    one per file and key."""
 
 
 def _findings(ctx: RuleContext, hits: Iterator[Hit]) -> Iterator[Finding]:
     """One finding per (file, key): a poetry dependency with several constraints, or a
-    requirements file reached twice, is one problem."""
-    seen: set[tuple[str, str]] = set()
+    requirements file reached twice, is one problem; a `per_line` hit is one per line."""
+    seen: set[tuple[str, str, int]] = set()
     for hit in hits:
-        if (hit.path, hit.key) not in seen:
-            seen.add((hit.path, hit.key))
+        identity = (hit.path, hit.key, hit.span.line if hit.per_line else 0)
+        if identity not in seen:
+            seen.add(identity)
             yield ctx.finding(hit.path, hit.span, hit.message, key=hit.key)
 
 
@@ -282,7 +286,7 @@ def _generated_python(repo: RepoView) -> Iterator[Hit]:
             continue
         for line in parsed.lines:
             if line.kind == "index" and is_buf_python_index(line.text):
-                yield _buf_index_hit(
+                hit = _buf_index_hit(
                     path,
                     line.span,
                     f"--{line.option}",
@@ -290,6 +294,7 @@ def _generated_python(repo: RepoView) -> Iterator[Hit]:
                     index_advice,
                     f"--{line.option}:{line.text}",
                 )
+                yield replace(hit, per_line=True)
             elif line.kind == "requirement" and path not in graph.constraints:
                 pattern = matcher.match(line.name) if line.name else None
                 url = line.url

@@ -9,7 +9,6 @@ surface; AG101/AG102 hold the first layer, these rules and AG103 (`checks/stubs.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 from ameide_guard.checks.imports import import_finding, matching_imports
 from ameide_guard.model import Finding, ImportRef, Level, Span, Zone
 from ameide_guard.parsers.treesitter import first_error, node_span, parse_tree, string_content
-from ameide_guard.patterns import path_glob
+from ameide_guard.patterns import PathGlob, path_glob
 from ameide_guard.registry import (
     OptionSpec,
     Rule,
@@ -101,7 +100,7 @@ def glob_option(default: str) -> OptionSpec:
     return OptionSpec(default, _glob_check, "a non-empty root-relative path glob")
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
+def compile_glob(pattern: str) -> PathGlob:
     """A root-relative path glob: `*` and `?` stay within one path segment, `**` crosses them."""
     return path_glob(pattern.strip("/"))
 
@@ -181,15 +180,15 @@ class BarrelLayout:
     entry: str
 
     def is_barrel(self, path: str) -> bool:
-        return glob_regex(self.barrel).fullmatch(path) is not None
+        return compile_glob(self.barrel).matches(path)
 
     def service_of(self, path: str) -> str | None:
         """The service directory `path` lies in (the longest matching ancestor), if any."""
         parts = path.split("/")
-        regex = glob_regex(self.services)
+        regex = compile_glob(self.services)
         for end in range(len(parts) - 1, 0, -1):
             candidate = "/".join(parts[:end])
-            if regex.fullmatch(candidate):
+            if regex.matches(candidate):
                 return candidate
         return None
 

@@ -10,11 +10,10 @@ match it; a go.mod belongs to the go.work that `use`s its directory, if any.
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ameide_guard.patterns import path_glob
+from ameide_guard.patterns import PathGlob, path_glob
 
 
 def parent_dirs(directory: str) -> list[str]:
@@ -39,7 +38,7 @@ def relative(path: str, start: str) -> str:
     return posixpath.relpath(path or ".", start or ".")
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+def _compile_glob(pattern: str) -> PathGlob:
     """Workspace globs as npm, pnpm, yarn and uv read them: `*` within one segment, `**` any
     number of segments, `?` one character; a trailing `/` or `/**` is a directory glob."""
     return path_glob(pattern.strip().removeprefix("./").rstrip("/") or ".")
@@ -50,9 +49,9 @@ def glob_match(rel_dir: str, patterns: Iterable[str]) -> bool:
     selected = False
     for pattern in patterns:
         if pattern.startswith("!"):
-            if selected and _glob_regex(pattern[1:]).match(rel_dir):
+            if selected and _compile_glob(pattern[1:]).matches(rel_dir):
                 selected = False
-        elif _glob_regex(pattern).match(rel_dir):
+        elif _compile_glob(pattern).matches(rel_dir):
             selected = True
     return selected
 
