@@ -1,10 +1,12 @@
 """AG303 deep mode with the real Buf CLI (`@bufbuild/buf` from npm, installed by
 .ci/install-tools.sh): bundles built by `buf build` match a fresh build, an edited field is named,
 the wire-format decoder agrees with Buf's own JSON rendering of the same image, and the scan
-stays read-only. Without `buf` on PATH deep mode says once that it was skipped."""
+stays read-only. Without `buf` on PATH deep mode says once that it was skipped. `scan --deep` on
+the CLI does what `[rules.AG303] deep = true` does."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from bundle_layouts import MAIN_PROTO, PKG, ag303, make_repo, stamp, tree_digest, write
-from harness import FIXTURES, scan_dir
+from harness import FIXTURES, run_cli, scan_dir
 from tools import require_tool
 
 from ameide_guard import bufimage
@@ -257,3 +259,83 @@ def test_committed_fixture_bundle_is_fresh_in_deep_mode(tmp_path: Path, buf: str
     assert [f.path for f in deep] == [f"{PKG}/image.json"]
     assert "enum value `ameide.orders.v1.Status.STATUS_PAID`" in deep[0].message
     assert "number 2" in deep[0].message
+
+
+# ---------------------------------------------------------------- `scan --deep` on the CLI
+
+
+def fixture_copy(tmp_path: Path, name: str, mode: str) -> Path:
+    """A copy of a bundle fixture for one CLI run: `flag` leaves its config alone (the run
+    passes `--deep`); `config` turns deep mode on with `[rules.AG303] deep = true` instead.
+    `deep-stale` is bundle-fresh with a proto edited and the stamp rewritten, so that only deep
+    mode can see that the committed image.json no longer matches."""
+    root = tmp_path / f"{name}-{mode}"
+    shutil.copytree(FIXTURES / ("bundle-fresh" if name == "deep-stale" else f"bundle-{name}"), root)
+    (root / "expected.txt").unlink()
+    if name == "deep-stale":
+        proto = root / PKG / "proto/ameide/orders/v1/orders.proto"
+        proto.write_text(proto.read_text("utf-8").replace("STATUS_PAID = 1;", "STATUS_PAID = 2;"))
+        stamp(root)
+    if mode == "config":
+        config = root / "ameide-guard.toml"
+        text = config.read_text("utf-8")
+        # bundle-fresh's config ends inside its [rules.AG303] table; bundle-stale has none.
+        table = "" if "[rules.AG303]" in text else "\n[rules.AG303]\n"
+        config.write_text(f"{text.rstrip()}\n{table}deep = true\n", "utf-8")
+    return root
+
+
+def deep_scan(root: Path, *args: str) -> tuple[int, list[dict[str, object]], list[str]]:
+    """`ameide-guard scan` of root through the CLI: exit code, JSON findings, stderr notes."""
+    done = run_cli("scan", "--root", str(root), "--no-cache", "--format", "json", *args)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    for finding in findings:
+        finding.pop("fingerprint", None)  # paths and messages are compared; ids are their hash
+    notes = [line for line in done.stderr.splitlines() if line.startswith("ameide-guard: note:")]
+    return done.returncode, findings, notes
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "rules"),
+    [("fresh", 0, []), ("stale", 1, ["AG303"] * 3), ("deep-stale", 1, ["AG303"])],
+)
+def test_cli_deep_flag_behaves_like_the_config_option(
+    tmp_path: Path, buf: str, name: str, code: int, rules: list[str]
+) -> None:
+    flag = deep_scan(fixture_copy(tmp_path, name, "flag"), "--deep")
+    config = deep_scan(fixture_copy(tmp_path, name, "config"))
+    assert flag == config
+    found, findings, notes = flag
+    assert found == code and [f["rule"] for f in findings] == rules, findings
+    assert not [n for n in notes if "not on PATH" in n], notes
+    if name == "deep-stale":  # deep mode ran `buf build` and compared: only it sees this
+        [finding] = findings
+        assert finding["path"] == f"{PKG}/image.json"
+        assert "does not match `buf build`" in str(finding["message"])
+        assert "enum value `ameide.orders.v1.Status.STATUS_PAID`" in str(finding["message"])
+        assert deep_scan(fixture_copy(tmp_path, name, "plain"))[:2] == (0, [])
+    if name == "stale":  # neither package names a bundle or has an image-looking output
+        assert len(notes) == 2 and all("no committed Buf image found" in n for n in notes)
+    else:
+        assert notes == []
+
+
+@pytest.mark.parametrize("name", ["fresh", "deep-stale"])
+def test_cli_deep_without_buf_says_once_that_it_was_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    flag_root = fixture_copy(tmp_path, name, "flag")
+    config_root = fixture_copy(tmp_path, name, "config")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    assert bufimage.find_buf() is None
+    flag = deep_scan(flag_root, "--deep")
+    assert flag == deep_scan(config_root)
+    code, findings, notes = flag
+    assert (code, findings) == (0, [])  # a stale bundle cannot be seen without `buf`
+    assert notes == [
+        "ameide-guard: note: AG303 deep mode skipped: the Buf CLI (`buf`) is not on PATH."
+    ]
+    # without --deep nothing is said about deep mode
+    assert deep_scan(fixture_copy(tmp_path, name, "plain")) == (0, [], [])

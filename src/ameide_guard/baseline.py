@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.model import Finding
+from ameide_guard.model import TOO_MANY_DIGITS, Finding, too_many_digits
 
 FORMAT_VERSION = 1
 
@@ -50,6 +50,10 @@ def read_fingerprints(path: Path) -> set[str]:
             f"{path}: baseline file is not valid JSON (line {exc.lineno}: {exc.msg}); "
             "regenerate it with `ameide-guard baseline --output FILE`"
         ) from None
+    except ValueError as exc:
+        if not too_many_digits(exc):
+            raise
+        raise BaselineError(f"{path}: the baseline file holds {TOO_MANY_DIGITS}") from None
     entries = payload.get("findings") if isinstance(payload, dict) else None
     if not isinstance(entries, list):
         raise BaselineError(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.repo import ManifestError
+from ameide_guard.repo import ManifestError, reader
 
 BUILD_TIMEOUT = 120
 BUF_EXTENSION = 8042
@@ -212,6 +212,7 @@ def _camel(value: Any) -> Any:
     return out
 
 
+@reader
 def decode_image(data: bytes) -> list[dict[str, Any]]:
     """A binary or JSON image, told apart by its first byte (a binary image starts with field 1,
     byte 0x0a; JSON with `{`)."""
@@ -283,13 +284,15 @@ def flatten(files: list[dict[str, Any]]) -> Flat:
     """Descriptor key → attributes per non-import file, in declaration order."""
     flat: Flat = {}
     for file in files:
-        if file.get("isImport") or (file.get("bufExtension") or {}).get("isImport"):
+        extension = file.get("bufExtension")
+        if file.get("isImport") or (isinstance(extension, dict) and extension.get("isImport")):
             continue
         out: dict[str, Attrs] = {}
         package = str(file.get("package") or "")
         syntax = str(file.get("syntax") or "proto2")
         edition = _json_enum_name(file.get("edition"), "EDITION_", EDITIONS)
-        deps = [str(d) for d in file.get("dependency") or []]
+        dependency = file.get("dependency")
+        deps = [str(d) for d in dependency] if isinstance(dependency, list) else []
         out["file"] = (
             ("package", package),
             ("syntax", syntax),

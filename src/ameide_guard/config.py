@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.model import Level
+from ameide_guard.model import TOO_MANY_DIGITS, Level, too_many_digits
 from ameide_guard.patterns import PatternError, validate_module_pattern
 from ameide_guard.project import CONFIG_FILES, tool_table
 
@@ -83,6 +83,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), "", f"not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
+    except ValueError as exc:
+        if not too_many_digits(exc):
+            raise
+        raise ConfigError(str(path), "", TOO_MANY_DIGITS) from None
 
 
 def embedded_default() -> dict[str, Any]:

@@ -7,13 +7,23 @@ are collected as a side effect of reading them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from ameide_guard.model import FILE_SPAN, FileProblem, SourceFacts, Span, Suppression, Zone
+from ameide_guard.model import (
+    FILE_SPAN,
+    TOO_MANY_DIGITS,
+    FileProblem,
+    SourceFacts,
+    Span,
+    Suppression,
+    Zone,
+    too_many_digits,
+)
 from ameide_guard.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
@@ -22,6 +32,7 @@ if TYPE_CHECKING:
     from ameide_guard.zones import ZoneMap
 
 T = TypeVar("T")
+P = ParamSpec("P")
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 
@@ -31,6 +42,23 @@ class ManifestError(Exception):
     def __init__(self, message: str, span: Span = FILE_SPAN) -> None:
         super().__init__(message)
         self.message, self.span = message, span
+
+
+def reader(parse: Callable[P, T]) -> Callable[P, T]:
+    """Mark a low-level reader (the JSON, TOML and YAML loaders every manifest reader goes
+    through): a number too long for CPython to convert, which json, tomllib and yaml let through
+    as a bare ValueError, becomes the `ManifestError` every other unreadable input is."""
+
+    @functools.wraps(parse)
+    def read(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return parse(*args, **kwargs)
+        except ValueError as exc:
+            if not too_many_digits(exc):
+                raise
+            raise ManifestError(TOO_MANY_DIGITS) from None
+
+    return read
 
 
 @dataclass

@@ -31,7 +31,7 @@ import pathspec
 from ameide_guard._version import __version__
 from ameide_guard.config import Config, ConfigError
 from ameide_guard.model import Span, Zone
-from ameide_guard.repo import ManifestError, RepoView
+from ameide_guard.repo import ManifestError, RepoView, reader
 
 FORMAT_VERSION = 1
 """Bumped when the stamp's meaning changes; a stamp of another format is reported, not trusted."""
@@ -332,6 +332,7 @@ def _digest_map(value: Any, what: str) -> dict[str, str]:
     return files
 
 
+@reader
 def parse_stamp(text: str, path: str) -> Stamp:
     """The stamp's content; a stamp of another format keeps only its version (the rule reports
     it); anything unreadable is a `ManifestError` (AG900)."""

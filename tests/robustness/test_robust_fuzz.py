@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 def test_every_parser_family_has_a_target() -> None:
     names = {p.stem for p in TARGETS}
     assert {"fuzz_typescript", "fuzz_go", "fuzz_python", "fuzz_gomod", "fuzz_package_json"} <= names
-    assert {"fuzz_yaml_lockfiles", "fuzz_toml", "fuzz_config"} <= names
+    assert {"fuzz_yaml_lockfiles", "fuzz_toml", "fuzz_config", "fuzz_buf"} <= names
 
 
 @pytest.mark.parametrize("target", TARGETS, ids=lambda p: p.stem)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from robust_support import CANARY, run_cli, scan_both, short, write_tree
+from robust_support import CANARY, problems, run_cli, scan_both, short, write_tree
 
 PACKAGE_JSON = '{"name": "svc", "dependencies": {"left-pad": "1.3.0"}}\n'
 
@@ -148,3 +148,47 @@ def test_duplicate_keys_in_a_project_pyproject_are_ag900(tmp_path: Path) -> None
     (error,) = [e for e in run.json()["errors"] if e["path"] == "svc/pyproject.toml"]
     assert "invalid TOML in svc/pyproject.toml" in error["message"]
     assert error["line"] == 3 or "line 3" in error["message"]
+
+
+HUGE = "1" * 5000
+"""More digits than CPython converts to int (4,300): json, tomllib and yaml raise a bare
+ValueError for it, which once ended the scan with an internal error."""
+
+
+def test_numbers_too_long_to_read_are_ag900_in_every_reader(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "svc/package.json": '{"name": "x", "version": ' + HUGE + ', "dependencies": {}}',
+            "svc/package-lock.json": '{"lockfileVersion": ' + HUGE + ', "packages": {}}',
+            "py/pyproject.toml": f'[project]\nname = "p"\nversion = "1"\n[tool.x]\nv = {HUGE}\n',
+            "pnpm-lock.yaml": f"lockfileVersion: {HUGE}\nimporters: {{}}\n",
+            "package.json": '{"name": "root", "dependencies": {"left-pad": "1.3.0"}}',
+            ".github/workflows/ci.yml": f"on: push\njobs:\n  b:\n    runs-on: {HUGE}\n",
+        },
+    )
+    result, run = scan_both(root)
+    assert CANARY in run.short()
+    for path in ("svc/package.json", "svc/package-lock.json", "py/pyproject.toml"):
+        assert problems(result, path) == [
+            "a number with more than 4,300 digits (more than Python reads as a number, and "
+            "more than any tool writes); fix or regenerate the file"
+        ], path
+    assert any("4,300 digits" in m for m in problems(result, "pnpm-lock.yaml"))
+
+
+@pytest.mark.parametrize("where", ["config", "baseline"])
+def test_numbers_too_long_in_config_or_baseline_are_one_line_errors(
+    tmp_path: Path, where: str
+) -> None:
+    root = write_tree(tmp_path / "repo", {})
+    args: tuple[str, ...] = ()
+    if where == "config":
+        (root / "ameide-guard.toml").write_text(f"exclude = []\nx = {HUGE}\n")
+    else:
+        baseline = tmp_path / "baseline.json"
+        baseline.write_text('{"version": 1, "findings": [' + HUGE + "]}")
+        args = ("--baseline", str(baseline))
+    run = run_cli(root, "--no-cache", *args, timeout=60)
+    assert run.code == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "4,300 digits" in run.stderr

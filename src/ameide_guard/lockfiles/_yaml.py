@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.repo import ManifestError, reader
 
 Loader: Any = (
     getattr(yaml, "CSafeLoader", yaml.SafeLoader) if yaml.__with_libyaml__ else (yaml.SafeLoader)
@@ -34,6 +34,7 @@ def _count_aliases(text: str) -> tuple[int, bool]:
     return aliases, merge
 
 
+@reader
 def load_yaml(text: str, what: str) -> Any:
     """`text` parsed with the C loader when available; `ManifestError` for invalid YAML and for
     documents whose aliases or merge keys could blow up."""

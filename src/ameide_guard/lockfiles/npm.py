@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.repo import ManifestError, reader
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
@@ -51,6 +51,7 @@ def _sections(entry: dict, where: str) -> dict[str, dict[str, str]]:
     return out
 
 
+@reader
 def parse_npm_lock(text: str, path: str) -> NpmLock:
     try:
         data = json.loads(text)

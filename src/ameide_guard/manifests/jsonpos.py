@@ -30,7 +30,7 @@ import re
 from typing import Any
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.repo import ManifestError, reader
 
 MAX_DEPTH = 512
 """Deeper nesting than any real manifest; beyond it the file is reported, not parsed."""
@@ -259,6 +259,7 @@ class _Parser:
                 raise self.fail(f"expected `,` or `{closer}`, found {_describe(text, i)}", i)
 
 
+@reader
 def parse_json(text: str, path: str) -> Any:
     """The JSON document in `text` with spans (see the module docstring); `ManifestError` with
     the line and column of the first problem otherwise."""

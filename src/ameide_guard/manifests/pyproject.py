@@ -35,7 +35,7 @@ from typing import Any
 
 from ameide_guard.manifests.requirements import Requirement, normalise_name, parse_requirement
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.repo import ManifestError, reader
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -427,6 +427,7 @@ def _dependencies(reader: _Reader) -> Iterator[PyDependency]:
 _AT_LINE = re.compile(r"line (\d+), column (\d+)")
 
 
+@reader
 def load_toml(text: str, path: str) -> dict[str, Any]:
     """tomllib, with a syntax error turned into `ManifestError` at tomllib's line."""
     try:
