@@ -94,7 +94,7 @@ def test_text_output_lists_path_line_col_rule_and_summary() -> None:
     assert "services/web/src/legacy.cjs:1:20: AG101 [error] import of Buf-generated module" in (
         done.stdout
     )
-    assert lines[-1].startswith("Found 22 findings (14 errors, 8 warnings, 0 notes)")
+    assert lines[-1].startswith("Found 26 findings (18 errors, 8 warnings, 0 notes)")
 
 
 @pytest.mark.parametrize("rule", ["AG101", "runtime-proto-package-import"])

@@ -84,6 +84,75 @@ class DiscoveryRun:
         return bool(select.select([reader], [], [], 0)[0])
 
 
+GIT_LS = ("git", "-c", "core.quotePath=off", "ls-files", "-z")
+LISTINGS = (("--cached",), ("--others", "--exclude-standard"))
+"""Tracked files, then untracked files git does not ignore: two processes started at once, so
+that the tracked listing (most files, and ready in a few ms) is checked while git still walks
+the tree for untracked ones."""
+
+Listing = tuple[int, int]
+"""A `git ls-files` under way: (pid, read end of its stdout)."""
+
+
+def spawn_git_listings(root: Path) -> list[Listing] | None:
+    """Start the `LISTINGS` in `root` with nothing but `os` (no `subprocess` import): the
+    discovery child starts git before it imports anything, so git walks the tree while the
+    child's imports load. None if git cannot be started."""
+    started: list[Listing] = []
+    try:
+        for args in LISTINGS:
+            reader, writer = os.pipe()
+            quiet = os.open(os.devnull, os.O_WRONLY)
+            try:
+                pid = os.posix_spawnp(
+                    GIT_LS[0],
+                    [GIT_LS[0], "-C", str(root), *GIT_LS[1:], *args, "--", "."],
+                    os.environ,
+                    file_actions=[
+                        (os.POSIX_SPAWN_DUP2, writer, 1),
+                        (os.POSIX_SPAWN_DUP2, quiet, 2),
+                        (os.POSIX_SPAWN_CLOSE, reader),
+                    ],
+                )
+            except OSError:
+                os.close(reader)
+                raise
+            finally:
+                os.close(writer)
+                os.close(quiet)
+            started.append((pid, reader))
+    except OSError:
+        for listing in started:
+            read_listing(listing)
+        return None
+    return started
+
+
+def read_listing(listing: Listing, timeout: float = 300.0) -> bytes | None:
+    """All a listing printed, or None if git failed or took longer than `timeout` (then it
+    is killed). The process is reaped either way."""
+    import time
+
+    pid, reader = listing
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    ok = True
+    with os.fdopen(reader, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                ok = False
+                with contextlib.suppress(OSError):
+                    os.kill(pid, 9)
+                break
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks) if ok and status == 0 else None
+
+
 def _fork_discovery(root: Path) -> tuple[int, int] | None:
     """A child process computing `discover(root)` into a pipe: (pid, read end), or None."""
     try:
@@ -94,11 +163,12 @@ def _fork_discovery(root: Path) -> tuple[int, int] | None:
     if pid == 0:  # the child: never returns
         status = 1
         try:
-            from ameide_guard.discovery import discover
-
             os.close(reader)
+            early = spawn_git_listings(root) if os.path.exists(os.path.join(root, ".git")) else None
+            from ameide_guard.discovery import discover  # while git already runs
+
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(discover(root).to_bytes())
+                pipe.write(discover(root, listings=early).to_bytes())
             status = 0
         finally:
             os._exit(status)

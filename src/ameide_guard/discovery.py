@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ameide_guard.background import Listing, read_listing, spawn_git_listings
+
 if TYPE_CHECKING:
     import pathspec
 
@@ -70,41 +72,10 @@ def git_toplevel(path: Path) -> Path | None:
     return Path(os.fsdecode(done.stdout.strip()))
 
 
-GIT_LS = ("git", "-c", "core.quotePath=off", "ls-files", "-z")
-LISTINGS = (("--cached",), ("--others", "--exclude-standard"))
-"""Tracked files, then untracked files git does not ignore: two processes started at once, so
-that the tracked listing (most files, and ready in a few ms) is checked while git still walks
-the tree for untracked ones."""
-
-
-def _git_listings(root: Path) -> list[subprocess.Popen[bytes]] | None:
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        for args in LISTINGS:
-            procs.append(
-                subprocess.Popen(
-                    [*GIT_LS, *args, "--", "."],
-                    cwd=root,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-    except OSError:
-        for proc in procs:
-            _names(proc)
-        return None
-    return procs
-
-
-def _names(proc: subprocess.Popen[bytes]) -> list[str] | None:
+def _names(listing: Listing) -> list[str] | None:
     """The paths one listing printed, relative to the root; None if git failed."""
-    try:
-        out, _ = proc.communicate(timeout=300)
-    except subprocess.SubprocessError:
-        proc.kill()
-        proc.wait()
-        return None
-    if proc.returncode != 0:
+    out = read_listing(listing)
+    if out is None:
         return None
     # One decode of the whole listing (as os.fsdecode would each name): 20,000 calls saved.
     text = out.decode(sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
@@ -206,13 +177,17 @@ _TYPE_BITS = 0o170000
 """`stat.S_IFMT` as a mask: the regular-file test inline, for the 20,000-call loop."""
 
 
-def discover(root: Path, only: list[str] | None = None) -> Discovery:
+def discover(
+    root: Path, only: list[str] | None = None, listings: list[Listing] | None = None
+) -> Discovery:
     """Discover the files to scan below `root`; `only` restricts to these relative paths (the
-    pre-commit case) while still checking each one is a file inside the root."""
+    pre-commit case) while still checking each one is a file inside the root. `listings` are
+    git listings already started for `root` (see `background.spawn_git_listings`)."""
     wanted = set(only) if only is not None else None
     checker = _Checker(os.path.realpath(root), os.path.join(str(root), ""), wanted)
-    in_git = (root / ".git").exists() or git_toplevel(root) is not None
-    listings = _git_listings(root) if in_git else None
+    in_git = listings is not None or (root / ".git").exists() or git_toplevel(root) is not None
+    if in_git and listings is None:
+        listings = spawn_git_listings(root)
     git = False
     if listings is not None:
         tracked = _names(listings[0])

@@ -68,8 +68,12 @@ class PathGlob:
 
     segments: tuple[str, ...]
     regexes: tuple[re.Pattern[str] | None, ...]  # None for a `**` segment
+    whole: re.Pattern[str] | None = None
+    """Without `**`, the segments joined into one regex (linear too, and one C call)."""
 
     def matches(self, path: str) -> bool:
+        if self.whole is not None:
+            return self.whole.fullmatch(path) is not None
         alive = self._closure({0})
         for part in path.split("/"):
             step: set[int] = set()
@@ -106,13 +110,13 @@ def path_glob(pattern: str) -> PathGlob:
     for segment in pattern.split("/"):
         if not (segment == "**" and segments and segments[-1] == "**"):
             segments.append(segment)
-    regexes = tuple(
-        None
-        if segment == "**"
-        else re.compile(star_regex(re.sub(r"\*{2,}", "*", segment), "g", segment=True), re.DOTALL)
-        for segment in segments
-    )
-    return PathGlob(tuple(segments), regexes)
+    sources = [
+        None if s == "**" else star_regex(re.sub(r"\*{2,}", "*", s), f"g{n}_", segment=True)
+        for n, s in enumerate(segments)
+    ]
+    regexes = tuple(None if s is None else re.compile(s, re.DOTALL) for s in sources)
+    flat = None if None in sources else re.compile("/".join(sources), re.DOTALL)  # type: ignore[arg-type]
+    return PathGlob(tuple(segments), regexes, flat)
 
 
 def _pattern_regex(pattern: str, separator: str, index: int) -> str:
