@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from harness import run_cli
 
+from ameide_guard import _entry
 from ameide_guard._entry import _early_discovery
 from ameide_guard.background import DiscoveryRun
 from ameide_guard.discovery import discover
@@ -68,3 +69,19 @@ def test_the_quick_exit_keeps_what_sys_exit_means(code: str, status: int, stderr
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (status, "report", stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "paths"),
+    [
+        (["scan"], False),
+        (["scan", "--format", "json", "-o", "sarif=out.sarif", "--jobs", "2"], False),
+        (["scan", "--format=json", "--no-cache", "--deep"], False),
+        (["scan", "services/a.py"], True),
+        (["scan", "--select", "AG101", "services/a.py", "b.go"], True),
+        (["scan", "--", "-odd-name.ts"], True),
+    ],
+)
+def test_paths_are_told_from_option_values(args: list[str], paths: bool) -> None:
+    """A pre-commit run (PATHS) skips git's view of the tree, which only the memo uses."""
+    assert _entry._has_paths(args) is paths

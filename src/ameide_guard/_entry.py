@@ -62,9 +62,31 @@ def _early_discovery(args: list[str]) -> object:
     try:
         given = _option_value(args, "--root")
         root = Path(given).resolve() if given else find_root(Path.cwd())
-        return DiscoveryRun(root, in_child=True) if root.is_dir() else None
+        fast = not (
+            "--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE") or _has_paths(args)
+        )
+        return DiscoveryRun(root, in_child=True, fast=fast) if root.is_dir() else None
     except (OSError, ValueError):  # the command line will say what is wrong
         return None
+
+
+VALUE_OPTIONS = frozenset(
+    {"--root", "--config", "--select", "--ignore", "--jobs", "-j", "--cache-dir", "--format"}
+    | {"--output", "-o", "--fail-on", "--baseline", "--diff-base"}
+)
+"""`scan`'s options that take a value (see cli.py), to tell PATHS from option values."""
+
+
+def _has_paths(args: list[str]) -> bool:
+    """Whether `scan ARGS` names PATHS (a pre-commit run: no memo, so git's view of the tree
+    is not worth computing). A guess for speed only: either answer scans the same."""
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in VALUE_OPTIONS:
+            next(rest, None)
+        elif arg == "--" or not arg.startswith("-"):
+            return True
+    return False
 
 
 def _option_value(args: list[str], name: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,134 +28,220 @@ class DiscoveryRun:
     child's 20,000 lstat calls then run on another core instead of contending for the
     interpreter lock with those imports, and the result comes back as one marshal blob. Should
     the child fail in any way, discovery simply runs again here. `result` joins the thread or
-    reaps the child, so nothing of it is alive when the analysis pool forks its workers."""
+    reaps the child, so nothing of it is alive when the analysis pool forks its workers.
 
-    def __init__(self, root: Path, *, in_child: bool = False) -> None:
+    With `fast`, git's view of the tree (`gitstate.tree_signature`) comes first, before the
+    lstat of every file: a warm scan whose memo matches it needs nothing else (`discard`)."""
+
+    def __init__(self, root: Path, *, in_child: bool = False, fast: bool = False) -> None:
         self.root = root
-        self._child = _fork_discovery(root) if in_child and hasattr(os, "fork") else None
+        self._items: list[object] = []
+        self._child = _fork_discovery(root, fast) if in_child and hasattr(os, "fork") else None
         self._pool: ThreadPoolExecutor | None = None
         if self._child is None:
+            import queue
             from concurrent.futures import ThreadPoolExecutor
 
-            from ameide_guard import discovery
-
+            self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ameide-discover")
-            self._future = self._pool.submit(discovery.discover, root)
+            self._future = self._pool.submit(_run, root, fast, self._queue.put)
 
     def discard(self) -> None:
-        """Give up on the result (the command settled on another root): reap the child."""
+        """Give up on the result (the command settled on another root, or the memo matched):
+        stop and reap the child."""
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             return
-        pid, reader = self._child  # type: ignore[misc]
-        os.close(reader)  # a child still writing gets EPIPE and exits
+        if self._child is None:
+            return
+        pid, reader = self._child
+        self._child = None
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)  # it may be in the middle of 20,000 lstat calls
+        os.close(reader)
         with contextlib.suppress(OSError):
             os.waitpid(pid, 0)
+
+    def fast_signature(self) -> bytes | None:
+        """git's view of the tree, or None (not asked for, not a git work tree, not trusted)."""
+        first = self._take(0)
+        return first if isinstance(first, bytes) else None
 
     def result(self, while_waiting: Iterator[Callable[[], object]] | None = None) -> Discovery:
         """The discovery; meanwhile, tasks from `while_waiting` run one by one for as long as
         it is not ready (the caller finishes what is left)."""
         from ameide_guard.discovery import Discovery, discover
 
+        self._take(0)
         while while_waiting is not None and not self._ready():
             task = next(while_waiting, None)
             if task is None:
                 break
             task()
+        found = self._take(1)
         if self._pool is not None:
-            try:
-                return self._future.result()
-            finally:
-                self._pool.shutdown(wait=True)
-        pid, reader = self._child  # type: ignore[misc]
+            self._pool.shutdown(wait=True)
+        elif self._child is not None:
+            pid, reader = self._child
+            os.close(reader)
+            with contextlib.suppress(OSError):
+                _, status = os.waitpid(pid, 0)
+                if status != 0:
+                    found = None
+            self._child = None
+        return found if isinstance(found, Discovery) else discover(self.root)
+
+    def _take(self, index: int) -> object:
+        """Item `index` of what the discovery sends (0: the fast signature or None, 1: the
+        discovery), waiting for it; None for anything that went wrong."""
+        while len(self._items) <= index:
+            self._items.append(self._receive())
+        return self._items[index]
+
+    def _receive(self) -> object:
+        if self._pool is not None:
+            if self._future.done() and self._queue.empty():
+                return None  # the thread ended without sending (it raised)
+            return self._queue.get()
+        if self._child is None:
+            return None
         try:
-            with os.fdopen(reader, "rb") as pipe:
-                blob = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            if status == 0:
-                return Discovery.from_bytes(blob)
+            header = _read_exactly(self._child[1], 9)
+            kind, size = header[:1], int.from_bytes(header[1:], "big")
+            blob = _read_exactly(self._child[1], size)
+            if kind == b"F":
+                return blob or None
+            from ameide_guard.discovery import Discovery
+
+            return Discovery.from_bytes(blob)
         except (OSError, ValueError, EOFError, TypeError):
-            pass
-        return discover(self.root)
+            return None
 
     def _ready(self) -> bool:
         if self._pool is not None:
-            return self._future.done()
-        reader = self._child[1]  # type: ignore[index]
+            return self._future.done() or not self._queue.empty()
+        if self._child is None:
+            return True
+        reader = self._child[1]
         return bool(select.select([reader], [], [], 0)[0])
 
 
-GIT_LS = ("git", "-c", "core.quotePath=off", "ls-files", "-z")
-LISTINGS = (("--cached",), ("--others", "--exclude-standard"))
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the discovery child ended early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _run(root: Path, fast: bool, send: Callable[[object], object]) -> None:
+    """Discover `root`, sending first git's view of it (bytes, or None: see `DiscoveryRun`),
+    then the `Discovery`. git is started before anything is imported, so it walks the tree
+    while the imports load."""
+    in_git = os.path.exists(os.path.join(root, ".git"))
+    listings = spawn_git_listings(root) if in_git else None
+    signature = None
+    if fast and listings is not None:
+        from ameide_guard import gitstate
+
+        extra = [spawn_git(root, (*gitstate.SAFE_CONFIG, *c)) for c in gitstate.FAST_COMMANDS]
+        outputs = [run.output() if run is not None else None for run in (*extra, listings[1])]
+        if None not in outputs:
+            signature = gitstate.tree_signature(str(root), *outputs)  # type: ignore[arg-type]
+    send(signature)
+    from ameide_guard.discovery import discover
+
+    send(discover(root, listings=listings))
+
+
+GIT = "git"
+LISTINGS = (
+    ("-c", "core.quotePath=off", "ls-files", "-z", "--cached"),
+    ("-c", "core.quotePath=off", "ls-files", "-z", "--others", "--exclude-standard"),
+)
 """Tracked files, then untracked files git does not ignore: two processes started at once, so
 that the tracked listing (most files, and ready in a few ms) is checked while git still walks
 the tree for untracked ones."""
 
-Listing = tuple[int, int]
-"""A `git ls-files` under way: (pid, read end of its stdout)."""
+
+class GitRun:
+    """A git command under way (started with `posix_spawn`: no `subprocess` import), its output
+    read once and kept, since the fast signature and discovery share the untracked listing."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid, self.reader = pid, reader
+        self._output: bytes | None = None
+        self._done = False
+
+    def output(self, timeout: float = 300.0) -> bytes | None:
+        """All it printed, or None if git failed or took longer than `timeout` (then it is
+        killed). The process is reaped either way."""
+        if self._done:
+            return self._output
+        import time
+
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + timeout
+        ok = True
+        with os.fdopen(self.reader, "rb", buffering=0) as pipe:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                    ok = False
+                    with contextlib.suppress(OSError):
+                        os.kill(self.pid, signal.SIGKILL)
+                    break
+                chunk = pipe.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        _, status = os.waitpid(self.pid, 0)
+        self._done = True
+        self._output = b"".join(chunks) if ok and status == 0 else None
+        return self._output
 
 
-def spawn_git_listings(root: Path) -> list[Listing] | None:
-    """Start the `LISTINGS` in `root` with nothing but `os` (no `subprocess` import): the
-    discovery child starts git before it imports anything, so git walks the tree while the
-    child's imports load. None if git cannot be started."""
-    started: list[Listing] = []
+def spawn_git(root: Path, args: tuple[str, ...]) -> GitRun | None:
+    """`git -C root ARGS -- .` started, stdout piped and stderr dropped; None if it cannot be."""
+    reader, writer = os.pipe()
+    quiet = os.open(os.devnull, os.O_WRONLY)
     try:
-        for args in LISTINGS:
-            reader, writer = os.pipe()
-            quiet = os.open(os.devnull, os.O_WRONLY)
-            try:
-                pid = os.posix_spawnp(
-                    GIT_LS[0],
-                    [GIT_LS[0], "-C", str(root), *GIT_LS[1:], *args, "--", "."],
-                    os.environ,
-                    file_actions=[
-                        (os.POSIX_SPAWN_DUP2, writer, 1),
-                        (os.POSIX_SPAWN_DUP2, quiet, 2),
-                        (os.POSIX_SPAWN_CLOSE, reader),
-                    ],
-                )
-            except OSError:
-                os.close(reader)
-                raise
-            finally:
-                os.close(writer)
-                os.close(quiet)
-            started.append((pid, reader))
+        pid = os.posix_spawnp(
+            GIT,
+            [GIT, "-C", str(root), *args, "--", "."],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, writer, 1),
+                (os.POSIX_SPAWN_DUP2, quiet, 2),
+                (os.POSIX_SPAWN_CLOSE, reader),
+            ],
+        )
     except OSError:
-        for listing in started:
-            read_listing(listing)
+        os.close(reader)
         return None
-    return started
+    finally:
+        os.close(writer)
+        os.close(quiet)
+    return GitRun(pid, reader)
 
 
-def read_listing(listing: Listing, timeout: float = 300.0) -> bytes | None:
-    """All a listing printed, or None if git failed or took longer than `timeout` (then it
-    is killed). The process is reaped either way."""
-    import time
-
-    pid, reader = listing
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    ok = True
-    with os.fdopen(reader, "rb", buffering=0) as pipe:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([pipe], [], [], left)[0]:
-                ok = False
-                with contextlib.suppress(OSError):
-                    os.kill(pid, 9)
-                break
-            chunk = pipe.read(1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    return b"".join(chunks) if ok and status == 0 else None
+def spawn_git_listings(root: Path) -> list[GitRun] | None:
+    """The `LISTINGS` started in `root`, or None if git cannot be started."""
+    started = [spawn_git(root, args) for args in LISTINGS]
+    if all(started):
+        return started  # type: ignore[return-value]
+    for run in started:
+        if run is not None:
+            run.output()
+    return None
 
 
-def _fork_discovery(root: Path) -> tuple[int, int] | None:
-    """A child process computing `discover(root)` into a pipe: (pid, read end), or None."""
+def _fork_discovery(root: Path, fast: bool) -> tuple[int, int] | None:
+    """A child process running `_run` into a pipe, one frame per item (a kind byte, a length,
+    the blob): (pid, read end), or None."""
     try:
         reader, writer = os.pipe()
         pid = os.fork()
@@ -164,11 +251,17 @@ def _fork_discovery(root: Path) -> tuple[int, int] | None:
         status = 1
         try:
             os.close(reader)
-            early = spawn_git_listings(root) if os.path.exists(os.path.join(root, ".git")) else None
-            from ameide_guard.discovery import discover  # while git already runs
-
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(discover(root, listings=early).to_bytes())
+
+                def send(item: object) -> None:
+                    if item is None or isinstance(item, bytes):
+                        kind, blob = b"F", item or b""
+                    else:
+                        kind, blob = b"D", item.to_bytes()  # type: ignore[attr-defined]
+                    pipe.write(kind + len(blob).to_bytes(8, "big") + blob)
+                    pipe.flush()
+
+                _run(root, fast, send)
             status = 0
         finally:
             os._exit(status)

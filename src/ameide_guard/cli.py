@@ -205,7 +205,8 @@ def _run(
     else:
         if isinstance(early, DiscoveryRun):
             early.discard()
-        discovery = DiscoveryRun(project, in_child=True)  # runs while the rules and config load
+        # runs while the rules and config load
+        discovery = DiscoveryRun(project, in_child=True, fast=not (no_cache or paths))
 
     from ameide_guard.engine import ScanOptions, scan
 

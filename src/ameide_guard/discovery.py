@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ameide_guard.background import Listing, read_listing, spawn_git_listings
+from ameide_guard.background import GitRun, spawn_git_listings
 
 if TYPE_CHECKING:
     import pathspec
@@ -72,9 +72,9 @@ def git_toplevel(path: Path) -> Path | None:
     return Path(os.fsdecode(done.stdout.strip()))
 
 
-def _names(listing: Listing) -> list[str] | None:
+def _names(listing: GitRun) -> list[str] | None:
     """The paths one listing printed, relative to the root; None if git failed."""
-    out = read_listing(listing)
+    out = listing.output()
     if out is None:
         return None
     # One decode of the whole listing (as os.fsdecode would each name): 20,000 calls saved.
@@ -178,7 +178,7 @@ _TYPE_BITS = 0o170000
 
 
 def discover(
-    root: Path, only: list[str] | None = None, listings: list[Listing] | None = None
+    root: Path, only: list[str] | None = None, listings: list[GitRun] | None = None
 ) -> Discovery:
     """Discover the files to scan below `root`; `only` restricts to these relative paths (the
     pre-commit case) while still checking each one is a file inside the root. `listings` are

@@ -334,28 +334,33 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     literals = prefilter_literals(config, (rule for rule, _ in rules))
     wanted = set(options.paths) if options.paths is not None else None
     cache_dir = options.cache_dir or root / CACHE_DIR_NAME
+    memoised = options.use_cache and wanted is None and not options.deep
     if discovery is None:
-        discovery = DiscoveryRun(root)
+        discovery = DiscoveryRun(root, fast=memoised)
     zones = ZoneMap.from_config(config)
     # While discovery runs, load the grammars the analysis will need (forked workers inherit
     # them), unless a scan memo exists: then the scan most likely needs none.
     memo_likely = options.use_cache and (cache_dir / memo.FILE_NAME).is_file()
     warm_ups = WarmUps(ahead=not memo_likely)
+    levels = [f"{ctx.meta.id}={ctx.level.value}" for _, ctx in rules]
+    fast = None
+    if memoised and (signature := discovery.fast_signature()) is not None:
+        fast = memo.fast_key(root, [config.digest, *levels], signature)
+        previous = memo.load(cache_dir, root, fast=fast) if memo_likely else None
+        if previous is not None:
+            discovery.discard()  # git's view matched: the lstat of every file is not needed
+            return _replay(previous, stats, rules, options, started, clock)
     found = discovery.result(while_waiting=warm_ups.pending())
     clock.lap("discover")
     state = None
-    if options.use_cache and wanted is None and not options.deep:
-        setup = [config.digest, f"git={found.git}", found.warning or ""]
-        setup.extend(f"{ctx.meta.id}={ctx.level.value}" for _, ctx in rules)
+    if memoised:
+        setup = [config.digest, f"git={found.git}", found.warning or "", *levels]
         state = memo.TreeState.of(root, setup, found.files, found.stat_of, found.skipped)
-        previous = memo.load(cache_dir, state, root)
+        previous = memo.load(cache_dir, root, key=state.key)
         if previous is not None:
-            for name, value in previous.counts.items():
-                setattr(stats, name, value)
-            clock.lap("memo")
-            return _present(
-                previous.findings, previous.notes, stats, rules, options, started, clock
-            )
+            if fast is not None:  # git's view changed alone (an index rewritten): record it
+                memo.save(cache_dir, state, previous, root, fast)
+            return _replay(previous, stats, rules, options, started, clock)
     # A pre-commit run of a few files does without the cache: loading it would cost more than
     # reading and parsing them.
     cache = None
@@ -441,9 +446,25 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     if state is not None and not repo.uncacheable:
         counts = {k: getattr(stats, k) for k in ("files", "skipped", "failed", "excluded")}
         counts["cached"] = len(items)
-        memo.save(cache_dir, state, memo.Memo(findings, notes, counts, repo.looked_outside), root)
+        outcome = memo.Memo(findings, notes, counts, repo.looked_outside)
+        memo.save(cache_dir, state, outcome, root, fast)
         clock.lap("memo-save")
     return _present(findings, notes, stats, rules, options, started, clock)
+
+
+def _replay(
+    previous: memo.Memo,
+    stats: Stats,
+    rules: list[tuple[Rule, RuleContext]],
+    options: ScanOptions,
+    started: float,
+    clock: PhaseClock,
+) -> ScanResult:
+    """A matching memo's findings and counters, presented as a scan's."""
+    for name, value in previous.counts.items():
+        setattr(stats, name, value)
+    clock.lap("memo")
+    return _present(previous.findings, previous.notes, stats, rules, options, started, clock)
 
 
 def _present(

@@ -33,7 +33,7 @@ from ameide_guard.cache import RACY_NS, ensure_cache_dir, tool_identity
 from ameide_guard.discovery import StatKey
 from ameide_guard.model import Finding, Level, Span
 
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = f"scan-v{FORMAT}.json"
 
 Signature = tuple[int, int, int] | None
@@ -66,8 +66,7 @@ class TreeState:
     ) -> TreeState:
         """`setup` is the scan's own settings (version, config digest, rules); `stats` holds
         discovery's lstat of regular files, the others (symlinks) are stat'ed here."""
-        hasher = hashlib.blake2b(digest_size=20)
-        hasher.update("\0".join([tool_identity(), str(root), *setup]).encode())
+        hasher = _keyed(root, setup)
         prefix = os.path.join(str(root), "")
         rows: list[tuple[str, Signature]] = []
         newest = 0
@@ -79,6 +78,21 @@ class TreeState:
         # marshal: the quickest exact serialisation of 20,000 tuples (f-strings took 3x longer)
         hasher.update(marshal.dumps((rows, list(skipped))))
         return cls(hasher.hexdigest(), newest)
+
+
+def _keyed(root: Path, setup: Iterable[str]) -> hashlib._Hash:
+    """A hasher over what every key starts with: the tool, the root, the scan's settings."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update("\0".join([tool_identity(), str(root), *setup]).encode())
+    return hasher
+
+
+def fast_key(root: Path, setup: Iterable[str], signature: bytes) -> str:
+    """The memo key from git's view of the tree (`gitstate.tree_signature`) instead of the
+    lstat of every discovered file: a second key for the same memo, checked first."""
+    hasher = _keyed(root, [*setup, "git-state"])
+    hasher.update(signature)
+    return hasher.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -124,12 +138,17 @@ def _decode(raw: list[Any]) -> Finding:
     )
 
 
-def load(directory: Path, state: TreeState, root: Path) -> Memo | None:
-    """The memo for `state`, if the last scan saved one for exactly this tree."""
+def load(
+    directory: Path, root: Path, *, key: str | None = None, fast: str | None = None
+) -> Memo | None:
+    """The memo, if the last scan saved one for exactly this tree: its full `key` (a
+    `TreeState`'s) or its `fast` key matches."""
     try:
         with open(directory / FILE_NAME, encoding="utf-8") as handle:
             raw = json.load(handle)
-        if raw.get("format") != FORMAT or raw.get("key") != state.key:
+        if raw.get("format") != FORMAT:
+            return None
+        if not ((key and raw.get("key") == key) or (fast and raw.get("fast") == fast)):
             return None
         outside = {str(p): (tuple(s) if s else None) for p, s in raw["outside"].items()}
         prefix = os.path.join(str(root), "")
@@ -145,9 +164,12 @@ def load(directory: Path, state: TreeState, root: Path) -> Memo | None:
         return None
 
 
-def save(directory: Path, state: TreeState, memo: Memo, root: Path) -> None:
-    """Write the memo unless a file is too fresh to trust by its stat (then the next scan
-    recomputes, as for the facts cache)."""
+def save(
+    directory: Path, state: TreeState, memo: Memo, root: Path, fast: str | None = None
+) -> None:
+    """Write the memo under its full key and, when git's view was had, its `fast` key, unless a
+    file is too fresh to trust by its stat (then the next scan recomputes, as for the facts
+    cache)."""
     prefix = os.path.join(str(root), "")
     outside = {p: signature(prefix + p) for p in sorted(memo.outside)}
     newest = max([state.newest_mtime_ns, *(s[1] for s in outside.values() if s)])
@@ -156,6 +178,7 @@ def save(directory: Path, state: TreeState, memo: Memo, root: Path) -> None:
     payload = {
         "format": FORMAT,
         "key": state.key,
+        "fast": fast,
         "outside": outside,
         "findings": [_encode(f) for f in memo.findings],
         "notes": memo.notes,
