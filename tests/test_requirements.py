@@ -289,7 +289,8 @@ def _pip_indexes(root: Path, name: str) -> set[tuple]:
     parser = req_file.RequirementsFileParser(session.PipSession(), req_file.get_line_parser(None))
     out = set()
     for parsed in parser.parse(str(root / name), constraint=False):
-        if parsed.is_requirement:
+        # pip < 24 sets `requirement` only on requirement lines; newer pip makes it a property
+        if getattr(parsed, "requirement", None):
             continue
         path = Path(os.path.normpath(parsed.filename)).relative_to(root).as_posix()
         opts = parsed.opts
