@@ -416,9 +416,53 @@ def test_broken_barrels_are_ag900_not_tracebacks(tmp_path):
     (tmp_path / "services/b/src/proto/index.ts").write_bytes(b"export * from '\xff\xfe';\n")
     result = scan_dir(tmp_path)
     got = sorted((f.rule, f.path, f.span.line) for f in result.findings)
+    # Invalid UTF-8 is scanned with replacement characters, as every source file is: the
+    # barrel's re-export of `\ufffd\ufffd` is reported beside the AG900 that says so.
     assert got == [
         ("AG105", "services/a/src/proto/index.ts", 1),
+        ("AG105", "services/b/src/proto/index.ts", 1),
         ("AG900", "services/a/src/proto/index.ts", 2),
         ("AG900", "services/b/src/proto/index.ts", 1),
         ("AG900", "services/c/src/proto/index.ts", 2),
     ]
+    assert all(f.rule != "AG900" or "Traceback" not in f.message for f in result.findings)
+
+
+def test_barrels_are_parsed_once(tmp_path, monkeypatch):
+    """A barrel is analysed by the source pass with its outline (even one holding no policy
+    literal); AG105 reads that outline and parses nothing itself. In a PATHS run that leaves
+    the barrel out, AG105 parses it, once."""
+    import ameide_guard.checks.sdk_surface as surface
+    import ameide_guard.parsers.typescript as typescript
+
+    barrel_a = f'export * from "{ENTRY}";\nexport * from "./local";\n'  # passes the prefilter
+    barrel_b = 'export * from "./other";\n'  # holds no policy literal at all
+    write(
+        tmp_path,
+        {
+            "ameide-guard.toml": "# defaults\n",
+            "services/a/src/proto/index.ts": barrel_a,
+            "services/a/src/main.ts": 'import { x } from "./proto";\nexport const y = x;\n',
+            "services/b/src/proto/index.ts": barrel_b,
+        },
+    )
+    parsed: list[bytes] = []
+
+    def counting(real):  # type: ignore[no-untyped-def]
+        def parse_tree(name, source):  # type: ignore[no-untyped-def]
+            parsed.append(bytes(source))
+            return real(name, source)
+
+        return parse_tree
+
+    for module in (typescript, surface):  # wherever a TS tree could be built
+        if hasattr(module, "parse_tree"):
+            monkeypatch.setattr(module, "parse_tree", counting(module.parse_tree))
+    found = [(f.rule, f.path) for f in scan_dir(tmp_path).findings]
+    assert ("AG105", "services/a/src/proto/index.ts") in found
+    assert ("AG105", "services/b/src/proto/index.ts") in found
+    assert parsed.count(barrel_a.encode()) == 1
+    assert parsed.count(barrel_b.encode()) == 1
+    parsed.clear()
+    scan_dir(tmp_path, paths=["services/a/src/main.ts"])
+    assert parsed.count(barrel_a.encode()) == 1

@@ -16,9 +16,12 @@ from functools import lru_cache
 from ameide_guard.model import FILE_SPAN, SourceFacts, Span
 
 Item = tuple[str, str, str]
-"""A file to analyse: (root-relative path, language, zone)."""
+"""A file to analyse: (root-relative path, language, zone or `OUTLINE`)."""
 Prefilter = dict[str, tuple[bytes, ...]]
 """Per zone, the literals that make a file of that zone worth parsing (see the engine)."""
+OUTLINE = "outline"
+"""In place of the zone: a file some rule reads the top-level statements of (AG105's barrels),
+parsed whatever the prefilter would say, its outline kept in its facts."""
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 """Source files larger than this are not parsed (AG900 says so); generated bundles are the usual
@@ -149,7 +152,9 @@ def analyze_data(
     return analyze_passing(path, language, data, digest=digest)
 
 
-def analyze_passing(path: str, language: str, data: bytes, *, digest: bool = True) -> Outcome:
+def analyze_passing(
+    path: str, language: str, data: bytes, *, digest: bool = True, outline: bool = False
+) -> Outcome:
     """Decode and parse `data`, which the prefilter let through. Only such files get a digest
     (the cache keys their facts on it); a skipped file's cache record is its stat alone."""
     digest = digest_of(data) if digest else ""
@@ -170,7 +175,7 @@ def analyze_passing(path: str, language: str, data: bytes, *, digest: bool = Tru
     from ameide_guard.parsers import parse_source
 
     try:
-        facts = parse_source(language, text, path)
+        facts = parse_source(language, text, path, outline=outline)
     except RecursionError:
         return Outcome(path, digest, None, (FILE_SPAN, "nesting too deep to parse"))
     return Outcome(path, digest, facts, problem, parsed=True)
@@ -223,10 +228,11 @@ def analyze_batch(
             results.append(Outcome(path, "", None, problem))
             continue
         try:
-            if not worth_parsing(data, searches[zone]):
+            outline = zone == OUTLINE
+            if not outline and not worth_parsing(data, searches[zone]):
                 results.append(path)
                 continue
-            outcome = analyze_passing(path, language, data, digest=digest)
+            outcome = analyze_passing(path, language, data, digest=digest, outline=outline)
         except Exception as exc:
             reason = f"internal error while analysing: {exc!r}"
             outcome = Outcome(path, "", None, (FILE_SPAN, reason))

@@ -27,7 +27,7 @@ from typing import Any
 
 from ameide_guard._version import __version__
 from ameide_guard.discovery import StatKey
-from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
+from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression, TopStatement
 
 CACHE_DIR_NAME = ".ameide-guard-cache"
 
@@ -62,7 +62,7 @@ def ensure_cache_dir(directory: Path) -> None:
         ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
 
 
-FORMAT = 2
+FORMAT = 3
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan gets no stat record (git's "racy clean" rule): file
 system timestamps are coarse, so a same-size rewrite within the same tick would otherwise look
@@ -92,11 +92,14 @@ def encode_facts(f: SourceFacts) -> list[Any]:
         [[c.callee, _span(c.span), list(c.args)] for c in f.calls],
         [[s.line, s.column, s.target_line, list(s.ids), s.reason] for s in f.suppressions],
         [[_span(sp), msg] for sp, msg in f.problems],
+        None
+        if f.outline is None
+        else [[_span(t.span), t.module, t.text, t.verb] for t in f.outline],
     ]
 
 
 def decode_facts(raw: list[Any]) -> SourceFacts:
-    language, imports, calls, supps, problems = raw
+    language, imports, calls, supps, problems, outline = raw
     return SourceFacts(
         language=str(language),
         imports=tuple(
@@ -109,6 +112,12 @@ def decode_facts(raw: list[Any]) -> SourceFacts:
             for ln, col, t, ids, r in supps
         ),
         problems=tuple((Span(*sp), str(msg)) for sp, msg in problems),
+        outline=None
+        if outline is None
+        else tuple(
+            TopStatement(Span(*sp), None if m is None else str(m), str(t), str(v))
+            for sp, m, t, v in outline
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pathspec
 
 from ameide_guard import memo
-from ameide_guard.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
+from ameide_guard.analysis import OUTLINE, Item, Outcome, Prefilter, Skipped, analyze_batch
 from ameide_guard.background import DiscoveryRun
 from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
 from ameide_guard.config import Config
@@ -380,8 +380,9 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     stats.skipped = len(found.skipped)
     clock.lap("zones")
 
+    outlined = [pick for rule, ctx in rules if (pick := rule.outline_paths(ctx)) is not None]
     items = [
-        (path, lang, zone.value)
+        (path, lang, OUTLINE if any(pick(path) for pick in outlined) else zone.value)
         for path, zone in files.items()
         if (lang := source_kind(path)) is not None and (wanted is None or path in wanted)
     ]

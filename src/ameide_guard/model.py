@@ -140,6 +140,20 @@ class SourceFacts:
     calls: tuple[CallRef, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
     problems: tuple[tuple[Span, str], ...] = ()
+    outline: tuple[TopStatement, ...] | None = None
+    """The top-level statements, for the files a rule asked the engine to outline (AG105's
+    barrels); None for every other file."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopStatement:
+    """One top-level statement of a TS/JS file: `module` for an import or re-export from a
+    module, else None with `text` the start of the statement (an own declaration)."""
+
+    span: Span
+    module: str | None
+    text: str
+    verb: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,12 @@ class Rule:
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterable[Finding]:
         return ()
 
+    def outline_paths(self, ctx: RuleContext) -> Callable[[str], bool] | None:
+        """Which source files this rule reads the top-level statements of (`SourceFacts.outline`):
+        the engine parses those whatever the prefilter says, so that the rule needs no parse of
+        its own. None: no such file."""
+        return None
+
     def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
         """Whether a change to `path` (in `zone`) can change this rule's repo-level findings; a
         pre-commit run skips repo rules none of whose inputs is staged. By default: always."""

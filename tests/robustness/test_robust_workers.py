@@ -58,11 +58,11 @@ def failing_parser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     markers = tmp_path / "markers"
     markers.mkdir()
 
-    def parse_source(language: str, source: bytes, path: str = ""):  # type: ignore[no-untyped-def]
+    def parse_source(language: str, source: bytes, path: str = "", **kw):  # type: ignore[no-untyped-def]
         if path == BAD or path in ALSO_BAD:
             (markers / str(os.getpid())).touch()
             raise ValueError("parser exploded")
-        return real(language, source, path)
+        return real(language, source, path, **kw)
 
     monkeypatch.setattr(ameide_guard.parsers, "parse_source", parse_source)
     _workers_only(monkeypatch)
@@ -126,10 +126,10 @@ def test_a_worker_process_dying_loses_only_its_file(
     main = os.getpid()
     killers = {BAD, *ALSO_BAD}
 
-    def parse_source(language: str, source: bytes, path: str = ""):  # type: ignore[no-untyped-def]
+    def parse_source(language: str, source: bytes, path: str = "", **kw):  # type: ignore[no-untyped-def]
         if os.getpid() != main and path in killers:
             os._exit(70)
-        return real(language, source, path)
+        return real(language, source, path, **kw)
 
     monkeypatch.setattr(ameide_guard.parsers, "parse_source", parse_source)
     _workers_only(monkeypatch)

@@ -9,13 +9,12 @@ surface; AG101/AG102 hold the first layer, these rules and AG103 (`checks/stubs.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ameide_guard.checks.imports import import_finding, matching_imports
-from ameide_guard.model import Finding, ImportRef, Level, Span, Zone
-from ameide_guard.parsers.treesitter import first_error, node_span, parse_tree, string_content
+from ameide_guard.model import Finding, ImportRef, Level, Span, TopStatement, Zone
 from ameide_guard.patterns import PathGlob, path_glob
 from ameide_guard.registry import (
     OptionSpec,
@@ -35,7 +34,7 @@ from ameide_guard.targets import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
+    pass
 
 DEFAULT_ENTRY = "@ameideio/ameide-sdk-ts/proto.js"
 ENTRY_LITERAL = "ameide-sdk-ts/proto"
@@ -113,21 +112,10 @@ def is_entry(module: str, entry: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class BarrelStatement:
-    """One top-level statement of a barrel: `module` for imports/re-exports, else `text` (the
-    start of an own declaration or expression)."""
-
-    span: Span
-    module: str | None
-    text: str
-    verb: str
-
-
-@dataclass(frozen=True, slots=True)
 class Barrel:
     """A barrel as read: its statements and its first syntax error, if any."""
 
-    statements: tuple[BarrelStatement, ...]
+    statements: tuple[TopStatement, ...]
     error: tuple[Span, str] | None = None
 
 
@@ -135,40 +123,13 @@ _BARREL_LANGUAGES = {".tsx": "tsx", ".js": "javascript", ".mjs": "javascript", "
 
 
 def read_barrel(text: str, path: str) -> Barrel:
-    """The top-level statements of a barrel. Barrels are repo-rule inputs (like manifests): the
-    source prefilter cannot know a barrel matters (`export * from "./local"` holds no literal),
-    so the rule reads them itself; each is read once and is a few lines long."""
-    source = text.encode("utf-8")
+    """A barrel the source pass did not analyse (a PATHS run that left it out): parsed here,
+    once. Otherwise the engine has already parsed it with its outline (`outline_paths`)."""
+    from ameide_guard.parsers import parse_source
+
     language = _BARREL_LANGUAGES.get(posixpath.splitext(path)[1], "typescript")
-    tree = parse_tree(language, source)
-    root = tree.root_node
-    out: list[BarrelStatement] = []
-    for node in root.named_children:
-        if node.type in ("comment", "empty_statement", "ERROR"):
-            continue
-        module_node = node.child_by_field_name("source")
-        if module_node is None and node.type == "import_statement":
-            clause = next(
-                (c for c in node.named_children if c.type == "import_require_clause"), None
-            )
-            module_node = clause.child_by_field_name("source") if clause is not None else None
-        first_line = (node.text.decode("utf-8", "replace").splitlines() or [""])[0][:60]
-        span = node_span(node, source)
-        if module_node is not None:
-            verb = "imports from" if node.type == "import_statement" else "re-exports from"
-            module = string_content(module_node) or module_node.text.decode()
-            out.append(BarrelStatement(span, module, first_line, verb))
-        elif node.type == "export_statement" and _is_plain_reexport(node):
-            continue
-        else:
-            out.append(BarrelStatement(span, None, first_line, "declares"))
-    return Barrel(tuple(out), first_error(tree, source))
-
-
-def _is_plain_reexport(node: Node) -> bool:
-    """`export { a, b as c }` with no source: re-exports what the barrel imported."""
-    children = node.named_children
-    return bool(children) and all(c.type in ("export_clause", "comment") for c in children)
+    facts = parse_source(language, text.encode("utf-8"), path, outline=True)
+    return Barrel(facts.outline or (), facts.problems[0] if facts.problems else None)
 
 
 @dataclass(frozen=True)
@@ -200,6 +161,10 @@ class BarrelLayout:
         return self.barrel
 
 
+def _layout(ctx: RuleContext) -> BarrelLayout:
+    return BarrelLayout(ctx.options["barrel"], ctx.options["services"], ctx.options["entry"])
+
+
 class ProtoBarrel(Rule):
     meta = RuleMeta(
         id="AG105",
@@ -222,8 +187,11 @@ class ProtoBarrel(Rule):
     )
     uses_sources = True
 
+    def outline_paths(self, ctx: RuleContext) -> Callable[[str], bool]:
+        return _layout(ctx).is_barrel
+
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
-        layout = BarrelLayout(ctx.options["barrel"], ctx.options["services"], ctx.options["entry"])
+        layout = _layout(ctx)
         barrels = [p for p in repo.files if layout.is_barrel(p)]
         for barrel in barrels:
             yield from self._check_barrel(repo, ctx, layout, barrel)
@@ -271,7 +239,11 @@ class ProtoBarrel(Rule):
     def _check_barrel(
         self, repo: RepoView, ctx: RuleContext, layout: BarrelLayout, barrel: str
     ) -> Iterator[Finding]:
-        read = repo.document(barrel, read_barrel)
+        source = repo.sources.get(barrel)
+        if source is not None and source.facts.outline is not None:
+            read: Barrel | None = Barrel(source.facts.outline)  # its errors are AG900 already
+        else:
+            read = repo.document(barrel, read_barrel)
         if read is None:
             return
         if read.error is not None and barrel not in repo.sources:

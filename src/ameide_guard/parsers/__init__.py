@@ -32,12 +32,16 @@ def source_kind(path: str) -> str | None:
     return SOURCE_KINDS.get(path[dot:].lower())
 
 
-def parse_source(language: str, source: bytes, path: str = "") -> SourceFacts:
-    """Parse UTF-8 `source` of `language`; never raises for bad input (problems are facts)."""
+def parse_source(
+    language: str, source: bytes, path: str = "", *, outline: bool = False
+) -> SourceFacts:
+    """Parse UTF-8 `source` of `language`; never raises for bad input (problems are facts).
+    `outline` keeps a TS/JS file's top-level statements too (`SourceFacts.outline`)."""
     if language in ("typescript", "tsx", "javascript"):
         from ameide_guard.parsers.typescript import parse
 
-        return parse(language, source, declaration=path.endswith((".d.ts", ".d.mts", ".d.cts")))
+        declaration = path.endswith((".d.ts", ".d.mts", ".d.cts"))
+        return parse(language, source, declaration=declaration, outline=outline)
     if language == "go":
         from ameide_guard.parsers.golang import parse
 

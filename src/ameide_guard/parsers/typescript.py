@@ -9,9 +9,10 @@ everything in a `.d.ts`. Calls to the Connect client factories are kept for AG10
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ameide_guard.model import CallRef, ImportRef, SourceFacts
+from ameide_guard.model import CallRef, ImportRef, SourceFacts, TopStatement
 from ameide_guard.parsers.treesitter import (
     argument_texts,
     captures,
@@ -313,7 +314,40 @@ def _split_export_from(
     return refs, frozenset(recovered)
 
 
-def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceFacts:
+def outline_of(root: Node, source: bytes) -> tuple[TopStatement, ...]:
+    """The file's top-level statements: imports and re-exports with their module, and every
+    other statement (a declaration, an expression) with its first line. A plain `export { a }`
+    re-exports what the file imported and is left out."""
+    out: list[TopStatement] = []
+    for node in root.named_children:
+        if node.type in ("comment", "empty_statement", "ERROR"):
+            continue
+        module_node = node.child_by_field_name("source")
+        if module_node is None and node.type == "import_statement":
+            clause = next(
+                (c for c in node.named_children if c.type == "import_require_clause"), None
+            )
+            module_node = clause.child_by_field_name("source") if clause is not None else None
+        first_line = (node.text.decode("utf-8", "replace").splitlines() or [""])[0][:60]
+        span = node_span(node, source)
+        if module_node is not None:
+            verb = "imports from" if node.type == "import_statement" else "re-exports from"
+            module = string_content(module_node) or module_node.text.decode()
+            out.append(TopStatement(span, module, first_line, verb))
+        elif not (node.type == "export_statement" and _is_plain_reexport(node)):
+            out.append(TopStatement(span, None, first_line, "declares"))
+    return tuple(out)
+
+
+def _is_plain_reexport(node: Node) -> bool:
+    """`export { a, b as c }` with no source: re-exports what the file imported."""
+    children = node.named_children
+    return bool(children) and all(c.type in ("export_clause", "comment") for c in children)
+
+
+def parse(
+    language: str, source: bytes, *, declaration: bool = False, outline: bool = False
+) -> SourceFacts:
     tree = parse_tree(language, source)
     root = tree.root_node
     imports: list[ImportRef] = []
@@ -333,4 +367,5 @@ def parse(language: str, source: bytes, *, declaration: bool = False) -> SourceF
         if any(f.encode() in source for f in CLIENT_FACTORIES)
         else ()
     )
-    return facts(language, tree, source, imports, calls, recovered)
+    found = facts(language, tree, source, imports, calls, recovered)
+    return replace(found, outline=outline_of(root, source)) if outline else found
