@@ -139,6 +139,8 @@ def prefilter_literals(config: Config, rules: Iterable[Rule]) -> Prefilter:
 
 
 LANGUAGES = ("typescript", "go", "python", "tsx", "javascript")
+JS_FAMILY = frozenset({"typescript", "tsx", "javascript"})
+"""The languages whose files have an outline (`SourceFacts.outline`)."""
 """The parsed languages, most common first (the order grammars are loaded in ahead of time)."""
 RULE_MODULES = (
     "ameide_guard.manifests.gomod",
@@ -382,7 +384,11 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
 
     outlined = [pick for rule, ctx in rules if (pick := rule.outline_paths(ctx)) is not None]
     items = [
-        (path, lang, OUTLINE if any(pick(path) for pick in outlined) else zone.value)
+        (
+            path,
+            lang,
+            OUTLINE if lang in JS_FAMILY and any(p(path) for p in outlined) else zone.value,
+        )
         for path, zone in files.items()
         if (lang := source_kind(path)) is not None and (wanted is None or path in wanted)
     ]
