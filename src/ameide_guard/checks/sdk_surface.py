@@ -8,10 +8,8 @@ surface; AG101/AG102 hold the first layer, these rules and AG103 (`checks/stubs.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ameide_guard.checks.imports import import_finding, matching_imports
 from ameide_guard.model import Finding, ImportRef, Level, Span, TopStatement, Zone
@@ -32,9 +30,6 @@ from ameide_guard.targets import (
     TargetKind,
     strip_js_extension,
 )
-
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_ENTRY = "@ameideio/ameide-sdk-ts/proto.js"
 ENTRY_LITERAL = "ameide-sdk-ts/proto"
@@ -119,15 +114,12 @@ class Barrel:
     error: tuple[Span, str] | None = None
 
 
-_BARREL_LANGUAGES = {".tsx": "tsx", ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript"}
-
-
 def read_barrel(text: str, path: str) -> Barrel:
     """A barrel the source pass did not analyse (a PATHS run that left it out): parsed here,
     once. Otherwise the engine has already parsed it with its outline (`outline_paths`)."""
-    from ameide_guard.parsers import parse_source
+    from ameide_guard.parsers import parse_source, source_kind
 
-    language = _BARREL_LANGUAGES.get(posixpath.splitext(path)[1], "typescript")
+    language = source_kind(path) or "typescript"
     facts = parse_source(language, text.encode("utf-8"), path, outline=True)
     return Barrel(facts.outline or (), facts.problems[0] if facts.problems else None)
 
