@@ -154,8 +154,8 @@ def repeat_touched(
 def phases(tree: Path) -> dict[str, int]:
     """Where a cold scan's time goes: the engine's per-phase and per-rule milliseconds, from
     one in-process scan (so interpreter start-up and imports are not in it)."""
-    from ameide_guard.config import load_config
-    from ameide_guard.engine import ScanOptions, scan
+    from ameide_guard.config.loader import load_config
+    from ameide_guard.scan.engine import ScanOptions, scan
 
     result = scan(load_config(tree), ScanOptions(root=tree, use_cache=False))
     extra = result.stats.extra
@@ -237,8 +237,8 @@ def semgrep_findings(output: bytes) -> set[tuple[str, int]]:
 def literals() -> list[str]:
     """The literals ameide-guard's prefilter looks for under the embedded default config, over
     all zones (git grep cannot tell zones apart, so it searches for their union)."""
-    from ameide_guard.config import build_config
-    from ameide_guard.engine import ScanOptions, enabled_rules, prefilter_literals
+    from ameide_guard.config.loader import build_config
+    from ameide_guard.scan.engine import ScanOptions, enabled_rules, prefilter_literals
 
     config = build_config("<embedded>", {})
     rules = enabled_rules(config, ScanOptions(root=Path(".")))

@@ -27,7 +27,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 
 def check_source(language: str, data: bytes) -> None:
     """Decode and parse as a scan does (`analyze_data`), then check the facts' spans."""
-    from ameide_guard.analysis import analyze_data
+    from ameide_guard.scan.analysis import analyze_data
 
     outcome = analyze_data("fuzz.src", language, data, (b"",))
     if outcome.facts is None:
@@ -65,7 +65,7 @@ def resolve(names: Iterable[str]) -> list[Reader]:
 
 def check_readers(readers: list[Reader], data: bytes) -> None:
     """Every reader on the text, as `RepoView.document` calls it (strict UTF-8 first)."""
-    from ameide_guard.repo import ManifestError
+    from ameide_guard.scan.repo import ManifestError
 
     try:
         text = data.decode("utf-8")

@@ -20,16 +20,16 @@ import atheris
 with atheris.instrument_imports():
     from _harness import FIXTURES, check_readers, main, resolve, seed_corpus
 
-    from ameide_guard import bufimage
-    from ameide_guard.repo import ManifestError
+    from ameide_guard.bundle import bufimage
+    from ameide_guard.scan.repo import ManifestError
 
     READERS = resolve(
         [
-            "ameide_guard.stamp:parse_buf_config|buf.yaml",
-            "ameide_guard.stamp:parse_buf_config|pkg/proto/buf.yaml",
-            "ameide_guard.stamp:parse_buf_config|pkg/buf.work.yaml",
-            "ameide_guard.stamp:parse_buf_lock|pkg/buf.lock",
-            "ameide_guard.stamp:parse_stamp|pkg/.ameide-guard-stamp.json",
+            "ameide_guard.bundle.stamp:parse_buf_config|buf.yaml",
+            "ameide_guard.bundle.stamp:parse_buf_config|pkg/proto/buf.yaml",
+            "ameide_guard.bundle.stamp:parse_buf_config|pkg/buf.work.yaml",
+            "ameide_guard.bundle.stamp:parse_buf_lock|pkg/buf.lock",
+            "ameide_guard.bundle.stamp:parse_stamp|pkg/.ameide-guard-stamp.json",
         ]
     )
 

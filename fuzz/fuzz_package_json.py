@@ -11,7 +11,7 @@ with atheris.instrument_imports():
 
     READERS = resolve(
         [
-            "ameide_guard.manifests.jsonpos:parse_json",
+            "ameide_guard.formats.jsonpos:parse_json",
             "ameide_guard.manifests.package_json:parse_package_json",
             "ameide_guard.lockfiles.npm:parse_npm_lock",
         ]

@@ -7,8 +7,6 @@ import atheris
 with atheris.instrument_imports():
     from _harness import check_source, main
 
-    import ameide_guard.analysis
-    import ameide_guard.parsers.python  # noqa: F401  (instrumented for coverage)
 
 LANGUAGES = ("python",)
 

@@ -8,8 +8,6 @@ import atheris
 with atheris.instrument_imports():
     from _harness import check_source, main
 
-    import ameide_guard.analysis
-    import ameide_guard.parsers.typescript  # noqa: F401  (instrumented for coverage)
 
 LANGUAGES = ("typescript", "tsx", "javascript")
 

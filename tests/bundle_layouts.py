@@ -8,9 +8,9 @@ from pathlib import Path
 
 from harness import scan_dir
 
-from ameide_guard.config import load_config
+from ameide_guard.bundle.stamp import write_stamp
+from ameide_guard.config.loader import load_config
 from ameide_guard.model import Finding
-from ameide_guard.stamp import write_stamp
 
 PKG = "packages/ameide_core_proto"
 STAMP = f"{PKG}/.ameide-guard-stamp.json"

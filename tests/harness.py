@@ -1,14 +1,17 @@
 """Shared test helpers: scan a fixture monorepo in-process and render findings as the stable
-one-line form the `expected.txt` files hold (`path:line:col: RULE level`)."""
+one-line form the `expected.txt` files hold (`path:line:col: RULE level message`), so that a moved
+finding and a changed message both fail `tests/test_fixtures.py`. Regenerate the files with
+`python tests/update_expected.py` (see there)."""
 
 from __future__ import annotations
 
+import difflib
 import subprocess
 import sys
 from pathlib import Path
 
-from ameide_guard.config import load_config
-from ameide_guard.engine import ScanOptions, ScanResult, scan
+from ameide_guard.config.loader import load_config
+from ameide_guard.scan.engine import ScanOptions, ScanResult, scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -20,15 +23,46 @@ def scan_dir(root: Path, **options: object) -> ScanResult:
     return scan(config, ScanOptions(root=root, **opts))  # type: ignore[arg-type]
 
 
+# Characters that `str.splitlines()` (and so an editor or `expected_lines`) takes as a line end.
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def escape_message(message: str) -> str:
+    """`message` on one line: a backslash is doubled and a line-break character written as its
+    Python escape (`\\n`, `\\r`, `\\x0b`, `\\u2028`...), so each finding stays one line of
+    `expected.txt` and two different messages never render alike."""
+    out = message.replace("\\", "\\\\")
+    for ch in _LINE_BREAKS:
+        out = out.replace(ch, ch.encode("unicode_escape").decode("ascii"))
+    return out
+
+
 def finding_lines(result: ScanResult) -> list[str]:
+    """One `path:line:col: RULE level message` line per finding, in the scan's order."""
     return [
-        f"{f.path}:{f.span.line}:{f.span.column}: {f.rule} {f.level.label}" for f in result.findings
+        f"{f.path}:{f.span.line}:{f.span.column}: {f.rule} {f.level.label} "
+        f"{escape_message(f.message)}"
+        for f in result.findings
     ]
 
 
 def expected_lines(root: Path) -> list[str]:
+    """The finding lines of `root/expected.txt`: blank lines and `#` comments left out."""
     text = (root / "expected.txt").read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def expected_diff(root: Path, actual: list[str]) -> str:
+    """Empty when `actual` is exactly the finding lines of `root/expected.txt`; otherwise a
+    unified diff from the file (`-`) to `actual` (`+`), for the failure message."""
+    expected = expected_lines(root)
+    if actual == expected:
+        return ""
+    return "\n".join(
+        difflib.unified_diff(
+            expected, actual, f"{root.name}/expected.txt", f"{root.name} (scan)", lineterm=""
+        )
+    )
 
 
 def fixture_dirs() -> list[Path]:

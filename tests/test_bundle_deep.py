@@ -17,8 +17,8 @@ from bundle_layouts import MAIN_PROTO, PKG, ag303, make_repo, stamp, tree_digest
 from harness import FIXTURES, run_cli, scan_dir
 from tools import require_tool
 
-from ameide_guard import bufimage
-from ameide_guard.repo import ManifestError
+from ameide_guard.bundle import bufimage
+from ameide_guard.scan.repo import ManifestError
 
 pytestmark = pytest.mark.differential
 

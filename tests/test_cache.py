@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from harness import scan_dir
 
-from ameide_guard import cache as cache_mod
-from ameide_guard import memo
-from ameide_guard.engine import ScanResult
+from ameide_guard.scan import cache as cache_mod
+from ameide_guard.scan import memo
+from ameide_guard.scan.engine import ScanResult
 
 SOURCES = {
     "ameide-guard.toml": "# defaults\n",

@@ -125,7 +125,7 @@ def test_loading_the_rules_leaves_the_readers_unloaded() -> None:
     behaviour.)"""
     probe = (
         "import sys\n"
-        "from ameide_guard.registry import all_rules\n"
+        "from ameide_guard.rule import all_rules\n"
         "assert len(all_rules()) >= 17\n"
         "heavy = ['yaml', 'ameide_guard.lockfiles.verdicts', 'ameide_guard.lockfiles.pnpm',\n"
         "         'ameide_guard.manifests.gomod', 'ameide_guard.manifests.workflow',\n"
@@ -134,7 +134,7 @@ def test_loading_the_rules_leaves_the_readers_unloaded() -> None:
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     assert _python(probe) == "[]"
-    cli = "import sys\nimport ameide_guard.cli\nprint('ameide_guard.registry' in sys.modules)"
+    cli = "import sys\nimport ameide_guard.cli.commands\nprint('ameide_guard.rule' in sys.modules)"
     assert _python(cli) == "False"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from harness import run_cli
 
-from ameide_guard.config import EMBEDDED, ConfigError, load_config
+from ameide_guard.config.loader import EMBEDDED, ConfigError, load_config
 from ameide_guard.model import Level
 
 

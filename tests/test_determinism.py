@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from harness import fixture_dirs, scan_dir
 
-from ameide_guard import engine
 from ameide_guard.reporters import render
+from ameide_guard.scan import engine
 
 FIXTURES = fixture_dirs()
 
@@ -80,10 +80,10 @@ def test_cache_does_not_change_output(root: Path, tmp_path: Path, forced_pool: N
 
 def warm_sources(tree: Path) -> list[str]:
     """Source files the scan analyses (discovered, not excluded, a parsed language)."""
-    from ameide_guard.config import load_config
-    from ameide_guard.discovery import discover
+    from ameide_guard.config.loader import load_config
     from ameide_guard.parsers import source_kind
-    from ameide_guard.zones import ZoneMap
+    from ameide_guard.scan.zones import ZoneMap
+    from ameide_guard.vcs.discovery import discover
 
     zones = ZoneMap.from_config(load_config(tree))
     return [
@@ -93,9 +93,9 @@ def warm_sources(tree: Path) -> list[str]:
 
 def test_fast_zone_classification_agrees_with_zonemap() -> None:
     """The engine classifies with one merged regex; it must decide exactly as ZoneMap does."""
-    from ameide_guard.config import build_config
-    from ameide_guard.discovery import discover
-    from ameide_guard.zones import ZoneMap
+    from ameide_guard.config.loader import build_config
+    from ameide_guard.scan.zones import ZoneMap
+    from ameide_guard.vcs.discovery import discover
 
     probes = [
         "services/a/node_modules/x/index.ts",
@@ -157,8 +157,8 @@ def _random_pattern(rng: random.Random) -> str:
 def test_zone_classification_agrees_on_random_patterns() -> None:
     """The per-directory split, the merged regex and pathspec decide alike on random patterns
     and paths (seeded: a failure reproduces)."""
-    from ameide_guard.config import build_config
-    from ameide_guard.zones import ZoneMap
+    from ameide_guard.config.loader import build_config
+    from ameide_guard.scan.zones import ZoneMap
 
     rng = random.Random(20261125)
     used = {"split": 0, "combined": 0, "pathspec": 0}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from harness import scan_dir
 
-from ameide_guard.background import DiscoveryRun
-from ameide_guard.discovery import Discovery, discover
+from ameide_guard.vcs.background import DiscoveryRun
+from ameide_guard.vcs.discovery import Discovery, discover
 
 
 def touch(path: Path, text: str = "") -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from harness import run_cli
 
-from ameide_guard import _entry
-from ameide_guard._entry import _early_discovery
-from ameide_guard.background import DiscoveryRun
-from ameide_guard.discovery import discover
+from ameide_guard.cli import entry as _entry
+from ameide_guard.cli.entry import _early_discovery
+from ameide_guard.vcs.background import DiscoveryRun
+from ameide_guard.vcs.discovery import discover
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
 
@@ -65,7 +65,7 @@ def test_the_quick_exit_keeps_what_sys_exit_means(code: str, status: int, stderr
     """`_exit_now` skips the interpreter's teardown but keeps SystemExit's meaning (None is 0,
     an int is the status, text goes to stderr with status 1) and flushes buffered output."""
     program = (
-        f"from ameide_guard._entry import _exit_now\nprint('report', end='')\n_exit_now({code})"
+        f"from ameide_guard.cli.entry import _exit_now\nprint('report', end='')\n_exit_now({code})"
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (status, "report", stderr)

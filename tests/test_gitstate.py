@@ -13,10 +13,10 @@ import pytest
 from harness import scan_dir
 from test_cache import SOURCES, age, make_tree
 
-from ameide_guard import engine, memo
-from ameide_guard.background import DiscoveryRun
-from ameide_guard.discovery import discover
-from ameide_guard.engine import ScanResult
+from ameide_guard.scan import engine, memo
+from ameide_guard.scan.engine import ScanResult
+from ameide_guard.vcs.background import DiscoveryRun
+from ameide_guard.vcs.discovery import discover
 
 
 def git(root: Path, *args: str) -> None:

@@ -13,7 +13,7 @@ from ameide_guard.manifests.gomod import (
     split_path_version,
 )
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 GOMOD = """\
 // Deprecated: use example.com/v2.

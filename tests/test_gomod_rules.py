@@ -8,7 +8,7 @@ import pytest
 from harness import FIXTURES, scan_dir
 
 from ameide_guard.checks.gomod import parse_allow, sdk_lookalike
-from ameide_guard.config import ConfigError, load_config
+from ameide_guard.config.loader import ConfigError, load_config
 from ameide_guard.manifests.gomod import GoReplace
 from ameide_guard.model import Finding, Span
 

@@ -1,7 +1,8 @@
 """What the import rules say, and how `type-only-level` grades type-only imports.
 
-`expected.txt` pins where findings are; these tests pin what they tell the user: the module that
-was imported (as written at that line), why it is banned, and the SDK to use instead."""
+`expected.txt` pins where findings are and their exact text; these tests pin, part by part, what
+they must tell the user: the module that was imported (as written at that line), why it is banned,
+and the SDK to use instead."""
 
 from __future__ import annotations
 

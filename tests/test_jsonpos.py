@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ameide_guard.manifests.jsonpos import (
+from ameide_guard.formats.jsonpos import (
     DEPTH_REASON,
     MAX_DEPTH,
     JsonArray,
@@ -18,7 +18,7 @@ from ameide_guard.manifests.jsonpos import (
     parse_json,
 )
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 scalars = (
     st.none()

@@ -8,7 +8,7 @@ import pytest
 from harness import FIXTURES, scan_dir
 
 from ameide_guard.checks.layout import is_buf_gen, is_stray_proto_input
-from ameide_guard.config import ConfigError, load_config
+from ameide_guard.config.loader import ConfigError, load_config
 
 
 @pytest.mark.parametrize(

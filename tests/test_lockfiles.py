@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ameide_guard.checks.lockfiles import MissingLockfile, StaleLockfile
+from ameide_guard.formats.yaml import load_yaml, top_level_blocks
 from ameide_guard.lockfiles import poetry
-from ameide_guard.lockfiles._yaml import load_yaml, top_level_blocks
 from ameide_guard.lockfiles.gosum import parse_gosum
 from ameide_guard.lockfiles.pnpm import parse_pnpm_lock
 from ameide_guard.lockfiles.python_manifest import (
@@ -28,7 +28,7 @@ from ameide_guard.lockfiles.workspace import glob_match
 from ameide_guard.lockfiles.yarn import parse_yarn_lock, split_descriptor
 from ameide_guard.manifests.pyproject import parse_pyproject
 from ameide_guard.manifests.requirements import parse_requirement
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 
 def read_pyproject(text: str, path: str):

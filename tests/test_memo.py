@@ -13,9 +13,9 @@ import pytest
 from harness import scan_dir
 from test_cache import SOURCE_COUNT, SOURCES, age, make_tree
 
-from ameide_guard import engine, memo
-from ameide_guard.engine import ScanResult
 from ameide_guard.reporters import render
+from ameide_guard.scan import engine, memo
+from ameide_guard.scan.engine import ScanResult
 
 
 def memo_scan(root: Path, cache_dir: Path, **options: object) -> ScanResult:
@@ -144,7 +144,7 @@ def test_baseline_and_paths_apply_to_a_remembered_scan(tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     first = memo_scan(tree, cache_dir)
     baseline = tmp_path / "baseline.json"
-    from ameide_guard.baseline import write_baseline
+    from ameide_guard.scan.baseline import write_baseline
 
     write_baseline(first.findings, baseline)
     again = memo_scan(tree, cache_dir, baseline=baseline)

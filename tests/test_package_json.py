@@ -12,7 +12,7 @@ from ameide_guard.manifests.package_json import (
     override_target,
     parse_package_json,
 )
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 MANIFEST = """{
   "name": "@ameide/orders",

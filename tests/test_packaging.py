@@ -38,7 +38,7 @@ def test_wheel_ships_rule_pages_default_config_and_entry_point(wheel: Path) -> N
         assert f"ameide_guard/rule_docs/{page.name}" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry).decode()
-    assert "ameide-guard = ameide_guard._entry:main" in text
+    assert "ameide-guard = ameide_guard.cli.entry:main" in text
 
 
 def test_installed_wheel_runs_both_entry_points(wheel: Path, tmp_path: Path) -> None:

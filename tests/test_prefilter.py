@@ -9,9 +9,9 @@ from harness import scan_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ameide_guard.analysis import passes_prefilter, prefilter_regexes
-from ameide_guard.config import build_config
-from ameide_guard.engine import ScanOptions, enabled_rules, prefilter_literals
+from ameide_guard.config.loader import build_config
+from ameide_guard.scan.analysis import passes_prefilter, prefilter_regexes
+from ameide_guard.scan.engine import ScanOptions, enabled_rules, prefilter_literals
 
 PROTO_IMPORT = 'import { Order } from "@ameide/core-proto";\n'
 

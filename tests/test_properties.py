@@ -28,8 +28,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tools import missing_tool, node_module, require_tool
 
+from ameide_guard.formats.globs import MAX_WILDCARDS, ModuleMatcher
 from ameide_guard.parsers import parse_source
-from ameide_guard.patterns import MAX_WILDCARDS, ModuleMatcher
 
 HERE = Path(__file__).parent
 DIFFERENTIAL = HERE / "differential"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ameide_guard.manifests.pyproject import parse_pyproject, span_of, toml_spans
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,7 +14,7 @@ from ameide_guard.manifests.requirements import (
     parse_requirement,
     parse_requirements,
 )
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 PEP508 = [
     "requests",

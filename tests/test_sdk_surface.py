@@ -12,12 +12,12 @@ from harness import FIXTURES, scan_dir
 
 from ameide_guard.checks.sdk_surface import BarrelLayout, compile_glob, is_entry, read_barrel
 from ameide_guard.checks.stubs import go_package_names, python_origins, python_stub_origin
-from ameide_guard.config import ConfigError, load_config
+from ameide_guard.config.loader import ConfigError, load_config
 from ameide_guard.model import CallRef, ImportRef, Span, Zone
 from ameide_guard.parsers import parse_source
-from ameide_guard.repo import RepoView, SourceFile
-from ameide_guard.targets import TargetKind, is_under, resolve_ts_path
-from ameide_guard.zones import ZoneMap
+from ameide_guard.scan.repo import RepoView, SourceFile
+from ameide_guard.scan.targets import TargetKind, is_under, resolve_ts_path
+from ameide_guard.scan.zones import ZoneMap
 
 SPAN = Span(1, 1, 1, 1)
 IMPORT_RULES = {"AG101", "AG102", "AG104"}

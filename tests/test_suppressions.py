@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ameide_guard.model import Finding, Level, Span
-from ameide_guard.registry import resolve_rule_id
-from ameide_guard.suppressions import apply_suppressions, scan_suppressions
+from ameide_guard.rule import resolve_rule_id
+from ameide_guard.scan.suppressions import apply_suppressions, scan_suppressions
 
 
 def test_comment_leaders_and_targets() -> None:

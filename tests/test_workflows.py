@@ -7,7 +7,7 @@ from harness import FIXTURES, scan_dir
 
 from ameide_guard.checks.workflows import covers, is_workflow, runs_go
 from ameide_guard.manifests.workflow import parse_workflow
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 ORG = "github.com/ameideio"
 

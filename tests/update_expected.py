@@ -1,5 +1,10 @@
 """Regenerate `expected.txt` for fixtures: `python tests/update_expected.py [NAME ...]`.
 
+With no NAME it rewrites every `tests/fixtures/*/expected.txt`; with names, only those scenarios.
+Each line is `path:line:col: RULE level message` (the message with backslashes and line breaks
+escaped, see `harness.escape_message`), so changing a rule's message fails
+`tests/test_fixtures.py` until this command is run.
+
 Review the diff: an expected file is a claim about behaviour, not a snapshot to accept blindly."""
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import FIXTURES, finding_lines, fixture_dirs, scan_dir
 
 HEADER = (
-    "# Expected findings (path:line:col: RULE level). Regenerate with tests/update_expected.py\n"
+    "# Expected findings (path:line:col: RULE level message)."
+    " Regenerate with: python tests/update_expected.py\n"
 )
 
 

@@ -11,8 +11,8 @@ import pytest
 from harness import scan_dir
 from robust_support import CANARY, git, problems, run_cli, scan_both, short, write_tree
 
-from ameide_guard import discovery
-from ameide_guard.discovery import Discovery
+from ameide_guard.vcs import discovery
+from ameide_guard.vcs.discovery import Discovery
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
 

@@ -25,7 +25,7 @@ from robust_support import (
     write_tree,
 )
 
-from ameide_guard.analysis import MAX_SOURCE_BYTES
+from ameide_guard.scan.analysis import MAX_SOURCE_BYTES
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";'
 BUF_GO = '"buf.build/gen/go/acme/a/protocolbuffers/go/a/v1"'

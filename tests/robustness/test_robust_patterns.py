@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from robust_support import CANARY, run_cli, write_tree
 
-from ameide_guard.config import MAX_DEEP_WILDCARDS, MAX_SEGMENT_WILDCARDS
-from ameide_guard.patterns import MAX_WILDCARDS, ModuleMatcher
+from ameide_guard.config.loader import MAX_DEEP_WILDCARDS, MAX_SEGMENT_WILDCARDS
+from ameide_guard.formats.globs import MAX_WILDCARDS, ModuleMatcher
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_hostile_go_mod_against_wildcard_replace_allow_patterns(tmp_path: Path) 
 def test_many_globstars_match_in_linear_time() -> None:
     """A `**` per segment used to be one `.*` each: nine of them took half a minute on a
     five-file tree, each one more multiplying that. Now matched segment by segment."""
-    from ameide_guard.patterns import path_glob
+    from ameide_guard.formats.globs import path_glob
 
     deep = "/".join(["a"] * 2000)
     for glob, path, expected in (

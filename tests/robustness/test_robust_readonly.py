@@ -14,7 +14,7 @@ from urllib.parse import unquote
 import pytest
 from robust_support import CANARY, git, run_cli, write_tree
 
-from ameide_guard.cache import CACHE_DIR_NAME, FORMAT
+from ameide_guard.scan.cache import CACHE_DIR_NAME, FORMAT
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
 

@@ -17,8 +17,8 @@ from harness import scan_dir
 from robust_support import CANARY, CANARY_PATH, short, write_tree
 
 import ameide_guard.parsers
-from ameide_guard import engine, pool
 from ameide_guard.reporters import render
+from ameide_guard.scan import engine, pool
 
 BAD = "svc/m/f0007.ts"
 """Fails in the main process or in the worker; consecutive files land in different strided

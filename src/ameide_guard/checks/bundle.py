@@ -1,8 +1,8 @@
 """AG303: the proto package's committed bundle and generated code must match its `.proto` sources.
 
 Freshness is judged against the stamp `ameide-guard stamp` writes after `buf generate`: the stamp
-records a digest of every input and every output (see `ameide_guard.stamp`), and the rule names
-each file that differs. An input change explains any output change (the fix is the same:
+records a digest of every input and every output (see `ameide_guard.bundle.stamp`), and the rule
+names each file that differs. An input change explains any output change (the fix is the same:
 regenerate, then stamp), so outputs are compared only when the inputs match. Deep mode builds the
 image with the Buf CLI and compares it with the committed bundle, descriptor by descriptor.
 """
@@ -13,11 +13,8 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ameide_guard import bufimage
-from ameide_guard.model import FILE_SPAN, Finding, Level, Span, Zone
-from ameide_guard.registry import OptionSpec, Rule, RuleContext, RuleMeta, bool_option
-from ameide_guard.repo import ManifestError, RepoView
-from ameide_guard.stamp import (
+from ameide_guard.bundle import bufimage
+from ameide_guard.bundle.stamp import (
     DEFAULT_STAMP,
     FORMAT_VERSION,
     Change,
@@ -31,6 +28,9 @@ from ameide_guard.stamp import (
     relative_path_ok,
     stamp_line,
 )
+from ameide_guard.model import FILE_SPAN, Finding, Level, Span, Zone
+from ameide_guard.rule import OptionSpec, Rule, RuleContext, RuleMeta, bool_option
+from ameide_guard.scan.repo import ManifestError, RepoView
 
 MAX_PER_KIND = 20
 """Files named one finding each before the rest are summed up in one (a half-regenerated

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from ameide_guard.formats.globs import ModuleMatcher
 from ameide_guard.manifests.requirements import (
     ReqLine,
     RequirementsFile,
@@ -26,9 +27,8 @@ from ameide_guard.manifests.requirements import (
     parse_requirements,
 )
 from ameide_guard.model import Finding, Level, Span, Zone
-from ameide_guard.patterns import ModuleMatcher
-from ameide_guard.registry import Rule, RuleContext, RuleMeta
-from ameide_guard.repo import RepoView
+from ameide_guard.rule import Rule, RuleContext, RuleMeta
+from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
     from ameide_guard.manifests.gomod import GoModFile

@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ameide_guard.formats.globs import star_regex
 from ameide_guard.model import Finding, Level, Span, Zone
-from ameide_guard.patterns import star_regex
-from ameide_guard.registry import OptionSpec, Rule, RuleContext, RuleMeta, string_list_option
-from ameide_guard.repo import RepoView
+from ameide_guard.rule import OptionSpec, Rule, RuleContext, RuleMeta, string_list_option
+from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:
     from ameide_guard.manifests.gomod import GoModFile, GoReplace

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ameide_guard.model import Finding, ImportRef, Level, Zone
-from ameide_guard.registry import Rule, RuleContext, RuleMeta, level_option
-from ameide_guard.repo import SourceFile
-from ameide_guard.targets import ImportTarget, TargetKind
+from ameide_guard.rule import Rule, RuleContext, RuleMeta, level_option
+from ameide_guard.scan.repo import SourceFile
+from ameide_guard.scan.targets import ImportTarget, TargetKind
 
 LANGUAGE_NAMES = {"go": "Go", "npm": "TypeScript", "python": "Python"}
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 import pathspec
 
 from ameide_guard.model import Finding, Level, Span, Zone
-from ameide_guard.registry import OptionSpec, Rule, RuleContext, RuleMeta
-from ameide_guard.repo import RepoView
+from ameide_guard.rule import OptionSpec, Rule, RuleContext, RuleMeta
+from ameide_guard.scan.repo import RepoView
 
 _BUF_GEN = re.compile(r"buf\.gen(?:\.[^/]+)?\.ya?ml")
 _BUF_MODULE = frozenset({"buf.yaml", "buf.work.yaml"})

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from ameide_guard.lockfiles import FIX, INPUTS
 from ameide_guard.model import Finding, Level, Span, Zone
-from ameide_guard.registry import Rule, RuleContext, RuleMeta
-from ameide_guard.repo import RepoView
+from ameide_guard.rule import Rule, RuleContext, RuleMeta
+from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:
     from ameide_guard.lockfiles.verdicts import Drift, Missing

@@ -6,7 +6,7 @@ known only once every file has been read and every rule has run."""
 from __future__ import annotations
 
 from ameide_guard.model import Level
-from ameide_guard.registry import Rule, RuleMeta
+from ameide_guard.rule import Rule, RuleMeta
 
 
 class ParseError(Rule):

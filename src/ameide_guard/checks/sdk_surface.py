@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ameide_guard.checks.imports import import_finding, matching_imports
+from ameide_guard.formats.globs import PathGlob, path_glob
 from ameide_guard.model import Finding, ImportRef, Level, Span, TopStatement, Zone
-from ameide_guard.patterns import PathGlob, path_glob
-from ameide_guard.registry import (
+from ameide_guard.rule import (
     OptionSpec,
     Rule,
     RuleContext,
@@ -23,8 +23,8 @@ from ameide_guard.registry import (
     string_list_option,
     string_option,
 )
-from ameide_guard.repo import RepoView, SourceFile
-from ameide_guard.targets import (
+from ameide_guard.scan.repo import RepoView, SourceFile
+from ameide_guard.scan.targets import (
     DEFAULT_SDK_INTERNAL_PATHS,
     ImportTarget,
     TargetKind,

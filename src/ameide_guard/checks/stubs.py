@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from ameide_guard.checks.imports import LANGUAGE_NAMES
 from ameide_guard.checks.sdk_surface import is_generated_target
 from ameide_guard.model import CallRef, Finding, ImportRef, Level, Zone
-from ameide_guard.registry import Rule, RuleContext, RuleMeta
-from ameide_guard.repo import SourceFile
-from ameide_guard.targets import ImportTarget, TargetKind, strip_js_extension
+from ameide_guard.rule import Rule, RuleContext, RuleMeta
+from ameide_guard.scan.repo import SourceFile
+from ameide_guard.scan.targets import ImportTarget, TargetKind, strip_js_extension
 
 _MAJOR_VERSION = re.compile(r"v[0-9]+")
 _TS_GENERATED_STEMS = ("_connect", "_pb", "_grpc_pb")

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import Finding, Level, Zone
-from ameide_guard.registry import Rule, RuleContext, RuleMeta, string_option
-from ameide_guard.repo import RepoView
+from ameide_guard.rule import Rule, RuleContext, RuleMeta, string_option
+from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:
     from ameide_guard.manifests.workflow import Job, Step, Workflow

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError, reader
+from ameide_guard.scan.repo import ManifestError, reader
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ameide_guard.lockfiles._yaml import load_yaml, top_level_blocks
+from ameide_guard.formats.yaml import load_yaml, top_level_blocks
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 WANTED = (

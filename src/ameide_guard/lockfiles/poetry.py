@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ameide_guard.lockfiles._toml import load_toml
-from ameide_guard.repo import ManifestError
+from ameide_guard.formats.toml import load_toml
+from ameide_guard.scan.repo import ManifestError
 
 LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
 RELEVANT_KEYS = (*LEGACY_KEYS, "group")

@@ -20,7 +20,7 @@ from ameide_guard.lockfiles.uv import UvRequirement, normalise_specifier
 from ameide_guard.manifests.pyproject import PyDependency, Pyproject
 from ameide_guard.manifests.requirements import Requirement, normalise_name, parse_requirement
 from ameide_guard.model import FILE_SPAN, Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 PROJECT = "project.dependencies"
 OPTIONAL = "project.optional-dependencies."

@@ -30,7 +30,7 @@ from ameide_guard.manifests.package_json import PackageJson, parse_package_json
 from ameide_guard.manifests.pyproject import parse_pyproject
 from ameide_guard.manifests.requirements import normalise_name
 from ameide_guard.model import FILE_SPAN, Span
-from ameide_guard.repo import ManifestError, RepoView
+from ameide_guard.scan.repo import ManifestError, RepoView
 
 NODE_SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 

@@ -13,7 +13,7 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ameide_guard.patterns import PathGlob, path_glob
+from ameide_guard.formats.globs import PathGlob, path_glob
 
 
 def parent_dirs(directory: str) -> list[str]:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 # --------------------------------------------------------------------------------------------
 # The result

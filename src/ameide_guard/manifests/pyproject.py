@@ -35,7 +35,7 @@ from typing import Any
 
 from ameide_guard.manifests.requirements import Requirement, normalise_name, parse_requirement
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError, reader
+from ameide_guard.scan.repo import ManifestError, reader
 
 if sys.version_info >= (3, 11):
     import tomllib

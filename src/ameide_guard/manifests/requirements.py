@@ -33,7 +33,7 @@ import shlex
 from dataclasses import dataclass
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 _NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _NORMALISE = re.compile(r"[-_.]+")

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_ALIASES = 200

@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
-from ameide_guard.suppressions import scan_suppressions
+from ameide_guard.scan.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node, Parser, Query, Tree

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ameide_guard._version import __version__
 
 if TYPE_CHECKING:
-    from ameide_guard.engine import ScanResult
+    from ameide_guard.scan.engine import ScanResult
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:

@@ -28,12 +28,12 @@ import sarif_om as om
 from jschema_to_python.to_json import to_json
 
 from ameide_guard._version import __version__
-from ameide_guard.docs import help_uri, rule_page, rule_summary
+from ameide_guard.checks.docs import help_uri, rule_page, rule_summary
 
 if TYPE_CHECKING:
-    from ameide_guard.engine import ScanResult
     from ameide_guard.model import Finding, Level
-    from ameide_guard.registry import RuleMeta
+    from ameide_guard.rule import RuleMeta
+    from ameide_guard.scan.engine import ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

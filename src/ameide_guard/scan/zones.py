@@ -9,7 +9,7 @@ from functools import cached_property
 
 import pathspec
 
-from ameide_guard.config import Config
+from ameide_guard.config.loader import Config
 from ameide_guard.model import Zone
 
 _ORDER = (Zone.PROTO, Zone.SDK, Zone.TEST)

@@ -19,17 +19,11 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
-from ameide_guard import memo
-from ameide_guard.analysis import OUTLINE, Item, Outcome, Prefilter, Skipped, analyze_batch
-from ameide_guard.background import DiscoveryRun
-from ameide_guard.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
-from ameide_guard.config import Config
-from ameide_guard.discovery import StatKey, stat_key
-from ameide_guard.fingerprints import assign_fingerprints
+from ameide_guard.config.loader import Config
+from ameide_guard.formats.globs import literal_of
 from ameide_guard.model import Finding, Level, Stats, Zone
 from ameide_guard.parsers import source_kind
-from ameide_guard.patterns import literal_of
-from ameide_guard.registry import (
+from ameide_guard.rule import (
     SOURCE_ZONES,
     Rule,
     RuleContext,
@@ -37,12 +31,18 @@ from ameide_guard.registry import (
     all_rules,
     resolve_rule_id,
 )
-from ameide_guard.repo import RepoView, SourceFile
-from ameide_guard.suppressions import MARKER, apply_suppressions
-from ameide_guard.zones import ZoneMap
+from ameide_guard.scan import memo
+from ameide_guard.scan.analysis import OUTLINE, Item, Outcome, Prefilter, Skipped, analyze_batch
+from ameide_guard.scan.cache import CACHE_DIR_NAME, SKIPPED, Entry, FactsCache
+from ameide_guard.scan.fingerprints import assign_fingerprints
+from ameide_guard.scan.repo import RepoView, SourceFile
+from ameide_guard.scan.suppressions import MARKER, apply_suppressions
+from ameide_guard.scan.zones import ZoneMap
+from ameide_guard.vcs.background import DiscoveryRun
+from ameide_guard.vcs.discovery import StatKey, stat_key
 
 if TYPE_CHECKING:
-    from ameide_guard.pool import PendingAnalysis
+    from ameide_guard.scan.pool import PendingAnalysis
 
 PARALLEL_THRESHOLD = 1500
 """Below this many files to read, a process pool costs more than it saves (measured: forking
@@ -146,12 +146,12 @@ RULE_MODULES = (
     "ameide_guard.manifests.gomod",
     "ameide_guard.manifests.pyproject",
     "ameide_guard.manifests.package_json",
-    "ameide_guard.lockfiles._yaml",
+    "ameide_guard.formats.yaml",
     "ameide_guard.lockfiles.pnpm",
     "ameide_guard.lockfiles.verdicts",
     "ameide_guard.manifests.workflow",
-    "ameide_guard.stamp",
-    "ameide_guard.targets",
+    "ameide_guard.bundle.stamp",
+    "ameide_guard.scan.targets",
 )
 """What the repo rules import when they first run, imported ahead too if discovery is still
 busy once the grammars are loaded (one module at a time, each a few milliseconds)."""
@@ -206,7 +206,7 @@ def _begin_analysis(
     the grammars of the languages present, which the workers then inherit."""
     if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD:
         return SerialAnalysis(root, todo, literals, digest)
-    from ameide_guard.pool import PendingAnalysis
+    from ameide_guard.scan.pool import PendingAnalysis
 
     warm_ups.finish({language for _, language, _ in todo})
     count = max(jobs, min(len(todo) // MIN_BATCH, jobs * 8))
@@ -489,13 +489,13 @@ def _present(
     findings = list(findings)
     baseline_fixed = None
     if options.baseline is not None:
-        from ameide_guard.baseline import apply_baseline
+        from ameide_guard.scan.baseline import apply_baseline
 
         findings, baseline_fixed = apply_baseline(findings, options.baseline)
         if options.paths is not None:
             baseline_fixed = None
     if options.diff_base is not None:
-        from ameide_guard.diffbase import filter_to_changed_lines
+        from ameide_guard.vcs.diffbase import filter_to_changed_lines
 
         findings = filter_to_changed_lines(findings, options.root, options.diff_base)
     findings.sort(key=Finding.sort_key)

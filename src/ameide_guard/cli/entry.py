@@ -25,7 +25,7 @@ first, so that the discovery child and the analysis workers inherit it."""
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     early = _early_discovery(sys.argv[1:])
-    from ameide_guard.cli import main as cli
+    from ameide_guard.cli.commands import main as cli
 
     try:
         cli(obj=early)
@@ -56,8 +56,8 @@ def _early_discovery(args: list[str]) -> object:
     """Discovery started for the root `scan ARGS` would use, or None (not a scan, or unsure)."""
     if not args or args[0] != "scan" or any(a in ("-h", "--help") for a in args):
         return None
-    from ameide_guard.background import DiscoveryRun
-    from ameide_guard.project import find_root
+    from ameide_guard.config.project import find_root
+    from ameide_guard.vcs.background import DiscoveryRun
 
     try:
         given = _option_value(args, "--root")

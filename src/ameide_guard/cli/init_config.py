@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ameide_guard.config import embedded_default
+from ameide_guard.config.loader import embedded_default
 
 CONFIG_NAME = "ameide-guard.toml"
 MAX_DEPTH = 4

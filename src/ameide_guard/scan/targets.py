@@ -12,12 +12,12 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ameide_guard.formats.globs import ModuleMatcher
 from ameide_guard.model import ImportRef, Zone
-from ameide_guard.patterns import ModuleMatcher
 
 if TYPE_CHECKING:
-    from ameide_guard.config import Config
-    from ameide_guard.repo import SourceFile
+    from ameide_guard.config.loader import Config
+    from ameide_guard.scan.repo import SourceFile
 
 SEPARATORS = {"go": "/", "npm": "/", "python": "."}
 TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")

@@ -24,12 +24,12 @@ from ameide_guard.model import (
     Zone,
     too_many_digits,
 )
-from ameide_guard.suppressions import scan_suppressions
+from ameide_guard.scan.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
-    from ameide_guard.config import Config
-    from ameide_guard.targets import ImportPolicy, ImportTarget
-    from ameide_guard.zones import ZoneMap
+    from ameide_guard.config.loader import Config
+    from ameide_guard.scan.targets import ImportPolicy, ImportTarget
+    from ameide_guard.scan.zones import ZoneMap
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -185,7 +185,7 @@ class RepoView:
 
     @cached_property
     def policy(self) -> ImportPolicy:
-        from ameide_guard.targets import ImportPolicy
+        from ameide_guard.scan.targets import ImportPolicy
 
         return ImportPolicy.from_config(self.config)
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.repo import ManifestError, reader
+from ameide_guard.scan.repo import ManifestError, reader
 
 BUILD_TIMEOUT = 120
 BUF_EXTENSION = 8042

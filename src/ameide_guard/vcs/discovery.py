@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ameide_guard.background import GitRun, spawn_git_listings
+from ameide_guard.vcs.background import GitRun, spawn_git_listings
 
 if TYPE_CHECKING:
     import pathspec

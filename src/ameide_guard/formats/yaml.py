@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError, reader
+from ameide_guard.scan.repo import ManifestError, reader
 
 Loader: Any = (
     getattr(yaml, "CSafeLoader", yaml.SafeLoader) if yaml.__with_libyaml__ else (yaml.SafeLoader)

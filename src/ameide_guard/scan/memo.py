@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.cache import RACY_NS, ensure_cache_dir, tool_identity
-from ameide_guard.discovery import StatKey
 from ameide_guard.model import Finding, Level, Span
+from ameide_guard.scan.cache import RACY_NS, ensure_cache_dir, tool_identity
+from ameide_guard.vcs.discovery import StatKey
 
 FORMAT = 2
 FILE_NAME = f"scan-v{FORMAT}.json"

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ameide_guard.model import Finding, Level, Span, Zone
 
 if TYPE_CHECKING:
-    from ameide_guard.config import Config
-    from ameide_guard.repo import RepoView, SourceFile
+    from ameide_guard.config.loader import Config
+    from ameide_guard.scan.repo import RepoView, SourceFile
 
 
 SOURCE_ZONES = ("runtime", "test", "proto", "sdk")

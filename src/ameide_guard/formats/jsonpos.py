@@ -30,7 +30,7 @@ import re
 from typing import Any
 
 from ameide_guard.model import Span
-from ameide_guard.repo import ManifestError, reader
+from ameide_guard.scan.repo import ManifestError, reader
 
 MAX_DEPTH = 512
 """Deeper nesting than any real manifest; beyond it the file is reported, not parsed."""

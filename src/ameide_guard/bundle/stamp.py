@@ -29,9 +29,9 @@ from typing import Any
 import pathspec
 
 from ameide_guard._version import __version__
-from ameide_guard.config import Config, ConfigError
+from ameide_guard.config.loader import Config, ConfigError
 from ameide_guard.model import Span, Zone
-from ameide_guard.repo import ManifestError, RepoView, reader
+from ameide_guard.scan.repo import ManifestError, RepoView, reader
 
 FORMAT_VERSION = 1
 """Bumped when the stamp's meaning changes; a stamp of another format is reported, not trusted."""
@@ -142,7 +142,7 @@ def _string_list(value: Any, what: str) -> list[Any]:
 
 def parse_buf_config(text: str, path: str) -> BufConfig:
     """Module roots, excludes and whether dependencies are declared, per buf config version."""
-    from ameide_guard.lockfiles._yaml import load_yaml
+    from ameide_guard.formats.yaml import load_yaml
 
     name = posixpath.basename(path)
     base = posixpath.dirname(path)
@@ -183,7 +183,7 @@ def parse_buf_config(text: str, path: str) -> BufConfig:
 
 def parse_buf_lock(text: str, path: str) -> bool:
     """Whether a buf.lock pins any dependency."""
-    from ameide_guard.lockfiles._yaml import load_yaml
+    from ameide_guard.formats.yaml import load_yaml
 
     data = load_yaml(text, "buf.lock") if text.strip() else None
     return isinstance(data, dict) and bool(data.get("deps"))
@@ -390,8 +390,8 @@ def diff_files(kind: str, recorded: Mapping[str, str], now: Mapping[str, str]) -
 
 def repo_view(root: Path, config: Config) -> RepoView:
     """The scan's own view of the tree (same discovery and zones), so stamp and scan agree."""
-    from ameide_guard.discovery import discover
-    from ameide_guard.zones import ZoneMap
+    from ameide_guard.scan.zones import ZoneMap
+    from ameide_guard.vcs.discovery import discover
 
     zones = ZoneMap.from_config(config)
     classified = zones.classify_many(discover(root).files)
@@ -461,8 +461,8 @@ def relative_path_ok(value: Any) -> bool:
 
 def patterns_ok(value: Any) -> bool:
     """A list of gitignore-style patterns pathspec compiles (the `outputs` option)."""
-    from ameide_guard.config import validate_path_pattern
-    from ameide_guard.patterns import PatternError
+    from ameide_guard.config.loader import validate_path_pattern
+    from ameide_guard.formats.globs import PatternError
 
     if not isinstance(value, list | tuple) or not all(isinstance(x, str) for x in value):
         return False

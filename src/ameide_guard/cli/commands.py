@@ -38,10 +38,10 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ameide_guard.baseline import BaselineError
-        from ameide_guard.config import ConfigError
-        from ameide_guard.diffbase import DiffBaseError
-        from ameide_guard.init_config import InitError
+        from ameide_guard.cli.init_config import InitError
+        from ameide_guard.config.loader import ConfigError
+        from ameide_guard.scan.baseline import BaselineError
+        from ameide_guard.vcs.diffbase import DiffBaseError
 
         try:
             return func(*args, **kwargs)
@@ -63,7 +63,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 def _rule_ids(text: str | None) -> frozenset[str] | None:
     if text is None:
         return None
-    from ameide_guard.registry import resolve_rule_id
+    from ameide_guard.rule import resolve_rule_id
 
     ids = set()
     for name in (x.strip() for x in text.split(",")):
@@ -119,7 +119,7 @@ def _files_below(directory: Path, root: Path) -> list[str]:
 
 
 def _load(root: Path, config_path: str | None):  # type: ignore[no-untyped-def]
-    from ameide_guard.config import load_config
+    from ameide_guard.config.loader import load_config
 
     return load_config(root, Path(config_path) if config_path else None)
 
@@ -194,8 +194,8 @@ def _run(
     baseline: str | None = None,
     diff_base: str | None = None,
 ):  # type: ignore[no-untyped-def]
-    from ameide_guard.background import DiscoveryRun
-    from ameide_guard.project import find_root
+    from ameide_guard.config.project import find_root
+    from ameide_guard.vcs.background import DiscoveryRun
 
     start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
     project = Path(root).resolve() if root else find_root(start)
@@ -208,7 +208,7 @@ def _run(
         # runs while the rules and config load
         discovery = DiscoveryRun(project, in_child=True, fast=not (no_cache or paths))
 
-    from ameide_guard.engine import ScanOptions, scan
+    from ameide_guard.scan.engine import ScanOptions, scan
 
     config = _load(project, config_path)
     env_cache = os.environ.get("AMEIDE_GUARD_CACHE_DIR")
@@ -290,7 +290,7 @@ def scan(
 @guarded
 def baseline_cmd(output: str, **kwargs: Any) -> None:
     """Record today's findings; `scan --baseline FILE` then reports only new ones."""
-    from ameide_guard.baseline import write_baseline
+    from ameide_guard.scan.baseline import write_baseline
 
     result = _run(**kwargs)
     count = write_baseline(result.findings, Path(output))
@@ -305,8 +305,8 @@ def baseline_cmd(output: str, **kwargs: Any) -> None:
 @guarded
 def stamp(root: str | None, config_path: str | None) -> None:
     """Record the proto package's fresh state for AG303 (writes the stamp file only)."""
-    from ameide_guard.project import find_root
-    from ameide_guard.stamp import write_stamps
+    from ameide_guard.bundle.stamp import write_stamps
+    from ameide_guard.config.project import find_root
 
     project = Path(root).resolve() if root else find_root(Path.cwd())
     config = _load(project, config_path)
@@ -322,9 +322,9 @@ def rules(fmt: str, config_path: str | None) -> None:
     """List the rules with their level and a one-line description."""
     import json
 
-    from ameide_guard.docs import help_uri
-    from ameide_guard.project import find_root
-    from ameide_guard.registry import rule_metas
+    from ameide_guard.checks.docs import help_uri
+    from ameide_guard.config.project import find_root
+    from ameide_guard.rule import rule_metas
 
     config = _load(find_root(Path.cwd()), config_path)
     rows = []
@@ -353,8 +353,8 @@ def rules(fmt: str, config_path: str | None) -> None:
 @guarded
 def explain(rule: str) -> None:
     """Print one rule's documentation page."""
-    from ameide_guard.docs import rule_page
-    from ameide_guard.registry import resolve_rule_id
+    from ameide_guard.checks.docs import rule_page
+    from ameide_guard.rule import resolve_rule_id
 
     rule_id = resolve_rule_id(rule)
     if rule_id is None:
@@ -368,8 +368,8 @@ def explain(rule: str) -> None:
 @guarded
 def init(root: str | None, force: bool) -> None:
     """Write a starter ameide-guard.toml for the repository found."""
-    from ameide_guard.init_config import write_starter_config
-    from ameide_guard.project import find_root
+    from ameide_guard.cli.init_config import write_starter_config
+    from ameide_guard.config.project import find_root
 
     project = Path(root).resolve() if root else find_root(Path.cwd())
     written = write_starter_config(project, force=force)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from ameide_guard.manifests.pyproject import load_toml as load_whole
-from ameide_guard.repo import ManifestError
+from ameide_guard.scan.repo import ManifestError
 
 
 def load_toml(text: str, path: str, first_line: int = 1) -> dict[str, Any]:

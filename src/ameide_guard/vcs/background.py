@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
-    from ameide_guard.discovery import Discovery
+    from ameide_guard.vcs.discovery import Discovery
 
 
 class DiscoveryRun:
@@ -70,7 +70,7 @@ class DiscoveryRun:
     def result(self, while_waiting: Iterator[Callable[[], object]] | None = None) -> Discovery:
         """The discovery; meanwhile, tasks from `while_waiting` run one by one for as long as
         it is not ready (the caller finishes what is left)."""
-        from ameide_guard.discovery import Discovery, discover
+        from ameide_guard.vcs.discovery import Discovery, discover
 
         self._take(0)
         while while_waiting is not None and not self._ready():
@@ -111,7 +111,7 @@ class DiscoveryRun:
             blob = _read_exactly(self._child[1], size)
             if kind == b"F":
                 return blob or None
-            from ameide_guard.discovery import Discovery
+            from ameide_guard.vcs.discovery import Discovery
 
             return Discovery.from_bytes(blob)
         except (OSError, ValueError, EOFError, TypeError):
@@ -145,14 +145,14 @@ def _run(root: Path, fast: bool, send: Callable[[object], object]) -> None:
     listings = spawn_git_listings(root) if in_git else None
     signature = None
     if fast and listings is not None:
-        from ameide_guard import gitstate
+        from ameide_guard.vcs import gitstate
 
         extra = [spawn_git(root, (*gitstate.SAFE_CONFIG, *c)) for c in gitstate.FAST_COMMANDS]
         outputs = [run.output() if run is not None else None for run in (*extra, listings[1])]
         if None not in outputs:
             signature = gitstate.tree_signature(str(root), *outputs)  # type: ignore[arg-type]
     send(signature)
-    from ameide_guard.discovery import discover
+    from ameide_guard.vcs.discovery import discover
 
     send(discover(root, listings=listings))
 

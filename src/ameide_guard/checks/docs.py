@@ -20,7 +20,7 @@ def _docs_dir() -> Path | None:
     packaged = resources.files("ameide_guard").joinpath("rule_docs")
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = Path(__file__).resolve().parents[3] / "rules"
     return checkout if checkout.is_dir() else None
 
 

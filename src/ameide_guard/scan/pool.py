@@ -12,8 +12,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ameide_guard.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
 from ameide_guard.model import FILE_SPAN
+from ameide_guard.scan.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
 
 
 def _strided(items: list[Item], count: int) -> list[list[Item]]:

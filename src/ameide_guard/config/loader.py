@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ameide_guard.config.project import CONFIG_FILES, tool_table
+from ameide_guard.formats.globs import PatternError, validate_module_pattern
 from ameide_guard.model import TOO_MANY_DIGITS, Level, too_many_digits
-from ameide_guard.patterns import PatternError, validate_module_pattern
-from ameide_guard.project import CONFIG_FILES, tool_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -188,7 +188,7 @@ def _ecosystem_patterns(
 
 
 def _rule_settings(reader: _Reader, user: Any) -> dict[str, RuleSetting]:
-    from ameide_guard.registry import resolve_rule_id, rule_metas
+    from ameide_guard.rule import resolve_rule_id, rule_metas
 
     metas = {m.id: m for m in rule_metas()}
     given: dict[str, Any] = {}
@@ -286,7 +286,7 @@ def build_config(source: str, user: dict[str, Any]) -> Config:
     if not isinstance(per_file, dict):
         raise reader.fail("per-file-ignores", "must be a table of pattern = [rule ids]")
     per_file_ignores: dict[str, tuple[str, ...]] = {}
-    from ameide_guard.registry import resolve_rule_id
+    from ameide_guard.rule import resolve_rule_id
 
     for pattern, ids in per_file.items():
         key = f"per-file-ignores.{pattern!r}"

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ameide_guard._version import __version__
-from ameide_guard.discovery import StatKey
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression, TopStatement
+from ameide_guard.vcs.discovery import StatKey
 
 CACHE_DIR_NAME = ".ameide-guard-cache"
 
@@ -36,10 +36,10 @@ CACHE_DIR_NAME = ".ameide-guard-cache"
 def extractor_digest() -> str:
     """A digest of the code that produces cached facts (the parsers and the fact model), so a
     development checkout whose parsers changed without a version bump never reads stale facts."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     sources = [
         package / "model.py",
-        package / "analysis.py",
+        package / "scan" / "analysis.py",
         *sorted((package / "parsers").glob("*.py")),
     ]
     hasher = hashlib.sha256()
