@@ -65,7 +65,7 @@ def resolve(names: Iterable[str]) -> list[Reader]:
 
 def check_readers(readers: list[Reader], data: bytes) -> None:
     """Every reader on the text, as `RepoView.document` calls it (strict UTF-8 first)."""
-    from ameide_guard.scan.repo import ManifestError
+    from ameide_guard.errors import ManifestError
 
     try:
         text = data.decode("utf-8")

@@ -1,12 +1,15 @@
-"""Fuzz target: AG303's Buf readers. The hand-written Buf image decoder (`bufimage.decode_image`
-on a committed bundle's bytes, binary wire format or JSON, then `flatten`, exactly as deep mode
-reads it) and the buf.yaml / buf.work.yaml / buf.lock / stamp readers of `stamp.py`.
+"""Fuzz target: AG303's Buf readers. The Buf image decoder (`bufimage.decode_image` on a
+committed bundle's bytes, binary wire format or JSON, decoded by the protobuf runtime, then
+`flatten`, exactly as deep mode reads it) and the buf.yaml / buf.work.yaml / buf.lock / stamp
+readers of `stamp.py`.
 
 Only ManifestError may escape (it becomes AG900); for the text readers also RecursionError, which
 `RepoView.document` turns into an AG900 too. Deep mode catches nothing but ManifestError around
 `flatten(decode_image(...))` and nothing at all around `first_difference`, so there anything else
 is a crash. The seed corpus gets, besides the fixtures' buf files and JSON images, the binary
-encoding of each JSON image (so the wire-format decoder starts from a real image, not noise)."""
+encoding of each JSON image (so the wire-format decoder starts from a real image, not noise).
+protobuf's json_format is instrumented too (bufimage imports protobuf lazily, on first use); its
+upb core is C, which atheris does not instrument."""
 
 from __future__ import annotations
 
@@ -18,10 +21,11 @@ from typing import Any
 import atheris
 
 with atheris.instrument_imports():
+    import google.protobuf.json_format  # noqa: F401
     from _harness import FIXTURES, check_readers, main, resolve, seed_corpus
 
     from ameide_guard.bundle import bufimage
-    from ameide_guard.scan.repo import ManifestError
+    from ameide_guard.errors import ManifestError
 
     READERS = resolve(
         [
@@ -46,7 +50,7 @@ SEEDS = [
 
 # ---------------------------------------------------------------- JSON image → binary seed
 # Field numbers of google/protobuf/descriptor.proto (and Buf's ImageFile extension), for the
-# fields the decoder reads; the inverse of bufimage's `_binary_*` functions.
+# fields flatten reads: an encoder written independently of the protobuf runtime that decodes.
 
 _FIELD: dict[str, Any] = {
     "name": (1, "str"), "extendee": (2, "str"), "number": (3, "int"),

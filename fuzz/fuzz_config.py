@@ -9,7 +9,8 @@ import atheris
 with atheris.instrument_imports():
     from _harness import main
 
-    from ameide_guard.config.loader import ConfigError, build_config
+    from ameide_guard.config.loader import build_config
+    from ameide_guard.errors import ConfigError
     from ameide_guard.scan.zones import ZoneMap
 
 try:

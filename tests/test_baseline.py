@@ -10,7 +10,8 @@ import pytest
 from gitrepo import write
 from harness import FIXTURES, run_cli, scan_dir
 
-from ameide_guard.scan.baseline import BaselineError, apply_baseline, write_baseline
+from ameide_guard.errors import BaselineError
+from ameide_guard.scan.baseline import apply_baseline, write_baseline
 
 VIOLATIONS = {
     "ameide-guard.toml": "# defaults\n",

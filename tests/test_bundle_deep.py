@@ -18,7 +18,7 @@ from harness import FIXTURES, run_cli, scan_dir
 from tools import require_tool
 
 from ameide_guard.bundle import bufimage
-from ameide_guard.scan.repo import ManifestError
+from ameide_guard.errors import ManifestError
 
 pytestmark = pytest.mark.differential
 
@@ -232,6 +232,31 @@ def test_deeply_nested_json_image_is_refused() -> None:
     text += "]}" * depth + "]}]}"
     with pytest.raises(ManifestError):
         bufimage.flatten(bufimage.decode_image(text.encode()))
+
+
+def test_nesting_under_protobufs_own_limit_is_refused() -> None:
+    """80 levels: protobuf decodes them (it stops at 100), the decoder's own limit refuses."""
+    nested = b""
+    for _ in range(80):
+        nested = b"\x1a" + _varint(len(nested)) + nested
+    file = b"\x22" + _varint(len(nested)) + nested
+    with pytest.raises(ManifestError, match="deeper than 64"):
+        bufimage.decode_image(b"\x0a" + _varint(len(file)) + file)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"file": [{"messageType": [{"field": [{"label": 1e999}]}]}]}',  # OverflowError inside
+        b'{"file": [{"name": 5}]}',
+        b'{"file": [1]}',
+        b'{"file": [{"name": "\\ud800"}]}',
+        b"\x0a\x03\x0a\x01\xff",  # a file name that is not UTF-8
+    ],
+)
+def test_malformed_image_is_a_manifest_error(data: bytes) -> None:
+    with pytest.raises(ManifestError):
+        bufimage.flatten(bufimage.decode_image(data))
 
 
 def _varint(value: int) -> bytes:

@@ -21,7 +21,7 @@ from bundle_layouts import (
 )
 from harness import scan_dir
 
-from ameide_guard.checks.bundle import MAX_PER_KIND, StaleBufBundle
+from ameide_guard.checks.layout.stale_buf_bundle import MAX_PER_KIND, StaleBufBundle
 from ameide_guard.model import Level, Zone
 
 

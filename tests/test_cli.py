@@ -125,16 +125,21 @@ def test_loading_the_rules_leaves_the_readers_unloaded() -> None:
     behaviour.)"""
     probe = (
         "import sys\n"
-        "from ameide_guard.rule import all_rules\n"
+        "from ameide_guard.codes import all_rules\n"
         "assert len(all_rules()) >= 17\n"
-        "heavy = ['yaml', 'ameide_guard.lockfiles.verdicts', 'ameide_guard.lockfiles.pnpm',\n"
-        "         'ameide_guard.manifests.gomod', 'ameide_guard.manifests.workflow',\n"
-        "         'ameide_guard.manifests.pyproject', 'ameide_guard.manifests.package_json',\n"
+        "heavy = ['yaml', 'ameide_guard.checks.lockfiles.verdicts',\n"
+        "         'ameide_guard.lockfiles.pnpm',\n"
+        "         'ameide_guard.checks.lockfiles.verdicts.base',\n"
+        "         'ameide_guard.checks.lockfiles.verdicts.node',\n"
+        "         'ameide_guard.manifests.gomod', 'ameide_guard.manifests.gomod.model',\n"
+        "         'ameide_guard.manifests.gomod.semver', 'ameide_guard.manifests.workflow',\n"
+        "         'ameide_guard.manifests.pyproject', 'ameide_guard.formats.tomlpos',\n"
+        "         'ameide_guard.manifests.package_json',\n"
         "         'tree_sitter', 'multiprocessing']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     assert _python(probe) == "[]"
-    cli = "import sys\nimport ameide_guard.cli.commands\nprint('ameide_guard.rule' in sys.modules)"
+    cli = "import sys\nimport ameide_guard.cli.commands\nprint('ameide_guard.codes' in sys.modules)"
     assert _python(cli) == "False"
 
 

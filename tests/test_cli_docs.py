@@ -12,8 +12,8 @@ from gitrepo import write
 from harness import run_cli
 
 from ameide_guard.checks.docs import help_uri, rule_summary
+from ameide_guard.codes import rule_metas
 from ameide_guard.config.loader import load_config
-from ameide_guard.rule import rule_metas
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 SECTIONS = ("## Why", "## Examples", "## How to fix", "## How to suppress")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from harness import run_cli
 
-from ameide_guard.config.loader import EMBEDDED, ConfigError, load_config
+from ameide_guard.config.loader import EMBEDDED, load_config
+from ameide_guard.errors import ConfigError
 from ameide_guard.model import Level
 
 

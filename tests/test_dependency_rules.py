@@ -9,12 +9,9 @@ from pathlib import Path
 import pytest
 from harness import scan_dir
 
-from ameide_guard.checks.dependencies import (
-    GeneratedDependency,
-    UnpinnedSdk,
-    is_buf_python_index,
-    npm_unreleased,
-)
+from ameide_guard.checks.dependencies.common import is_buf_python_index
+from ameide_guard.checks.dependencies.generated_dependency import GeneratedDependency
+from ameide_guard.checks.dependencies.unpinned_sdk import UnpinnedSdk, npm_unreleased
 
 SELECT = frozenset({"AG203", "AG204", "AG900", "AG901"})
 

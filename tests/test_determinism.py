@@ -21,7 +21,7 @@ import pytest
 from harness import fixture_dirs, scan_dir
 
 from ameide_guard.reporters import render
-from ameide_guard.scan import engine
+from ameide_guard.scan import engine, sources, warmup
 
 FIXTURES = fixture_dirs()
 
@@ -49,8 +49,8 @@ def rendered(result: engine.ScanResult) -> dict[str, Any]:
 @pytest.fixture
 def forced_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the pool run on tiny fixtures, two files per batch, so merging order is exercised."""
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(engine, "MIN_BATCH", 2)
+    monkeypatch.setattr(sources, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(sources, "MIN_BATCH", 2)
 
 
 @pytest.mark.parametrize("root", FIXTURES, ids=[p.name for p in FIXTURES])
@@ -183,12 +183,12 @@ def test_zone_classification_agrees_on_random_patterns() -> None:
 def test_grammars_load_ahead_only_as_asked() -> None:
     """WarmUps: ahead of discovery only when asked (no memo likely), and before the pool forks
     only for the languages present."""
-    assert list(engine.WarmUps(ahead=False).pending()) == []
-    ahead = engine.WarmUps(ahead=True)
-    assert len(list(ahead.pending())) == len(engine.LANGUAGES) + len(engine.RULE_MODULES)
+    assert list(warmup.WarmUps(ahead=False).pending()) == []
+    ahead = warmup.WarmUps(ahead=True)
+    assert len(list(ahead.pending())) == len(warmup.LANGUAGES) + len(warmup.RULE_MODULES)
     first = next(ahead.pending())
     first()
-    assert ahead.done == {engine.LANGUAGES[0]}
-    later = engine.WarmUps(ahead=False)
+    assert ahead.done == {warmup.LANGUAGES[0]}
+    later = warmup.WarmUps(ahead=False)
     later.finish({"go", "python"})
     assert later.done == {"go", "python"}

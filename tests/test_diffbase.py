@@ -10,13 +10,9 @@ import pytest
 from gitrepo import commit, git, init_repo, write
 from harness import run_cli, scan_dir
 
+from ameide_guard.errors import DiffBaseError
 from ameide_guard.model import FILE_SPAN, Finding, Level, Span
-from ameide_guard.vcs.diffbase import (
-    DiffBaseError,
-    filter_to_changed_lines,
-    parse_diff,
-    unquote_path,
-)
+from ameide_guard.vcs.diffbase import filter_to_changed_lines, parse_diff, unquote_path
 
 BASE = {
     "ameide-guard.toml": "# defaults\n",

@@ -150,7 +150,7 @@ def test_a_git_tree_is_answered_through_git_and_a_change_is_seen(
 
     with monkeypatch.context() as patch:
         patch.setattr(DiscoveryRun, "result", refuse)
-        patch.setattr(engine, "_start_analysis", refuse)
+        patch.setattr(engine, "start_analysis", refuse)
         again = memo_scan(root, cache_dir)
     assert [f.fingerprint for f in again.findings] == [f.fingerprint for f in first.findings]
 

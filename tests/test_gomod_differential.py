@@ -23,8 +23,8 @@ import pytest
 from harness import FIXTURES
 from tools import require_tool
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.manifests.gomod import GoModFile, parse_gomod
-from ameide_guard.scan.repo import ManifestError
 
 pytestmark = pytest.mark.differential
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.manifests.gomod import (
     GoReplace,
     canonical_version,
@@ -13,7 +14,6 @@ from ameide_guard.manifests.gomod import (
     split_path_version,
 )
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 GOMOD = """\
 // Deprecated: use example.com/v2.

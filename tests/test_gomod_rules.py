@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES, scan_dir
 
-from ameide_guard.checks.gomod import parse_allow, sdk_lookalike
-from ameide_guard.config.loader import ConfigError, load_config
+from ameide_guard.checks.dependencies.go_mod_replace import parse_allow
+from ameide_guard.checks.dependencies.go_module_path import sdk_lookalike
+from ameide_guard.config.loader import load_config
+from ameide_guard.errors import ConfigError
 from ameide_guard.manifests.gomod import GoReplace
 from ameide_guard.model import Finding, Span
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.jsonpos import (
     DEPTH_REASON,
     MAX_DEPTH,
@@ -18,7 +19,6 @@ from ameide_guard.formats.jsonpos import (
     parse_json,
 )
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 scalars = (
     st.none()

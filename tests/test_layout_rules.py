@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES, scan_dir
 
-from ameide_guard.checks.layout import is_buf_gen, is_stray_proto_input
-from ameide_guard.config.loader import ConfigError, load_config
+from ameide_guard.checks.layout.common import is_buf_gen, is_stray_proto_input
+from ameide_guard.config.loader import load_config
+from ameide_guard.errors import ConfigError
 
 
 @pytest.mark.parametrize(

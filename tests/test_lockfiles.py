@@ -13,7 +13,10 @@ from harness import FIXTURES, scan_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ameide_guard.checks.lockfiles import MissingLockfile, StaleLockfile
+from ameide_guard.checks.lockfiles.missing_lockfile import MissingLockfile
+from ameide_guard.checks.lockfiles.stale_lockfile import StaleLockfile
+from ameide_guard.checks.lockfiles.verdicts.base import compare
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.yaml import load_yaml, top_level_blocks
 from ameide_guard.lockfiles import poetry
 from ameide_guard.lockfiles.gosum import parse_gosum
@@ -23,12 +26,10 @@ from ameide_guard.lockfiles.python_manifest import (
     normalise_marker,
     uv_requirement,
 )
-from ameide_guard.lockfiles.verdicts import compare
 from ameide_guard.lockfiles.workspace import glob_match
 from ameide_guard.lockfiles.yarn import parse_yarn_lock, split_descriptor
 from ameide_guard.manifests.pyproject import parse_pyproject
 from ameide_guard.manifests.requirements import parse_requirement
-from ameide_guard.scan.repo import ManifestError
 
 
 def read_pyproject(text: str, path: str):
@@ -206,7 +207,7 @@ def test_poetry_names_a_dependency_missing_from_the_lock(tmp_path: Path):
 
 
 def test_uv_workspace_requires_python_is_the_intersection():
-    from ameide_guard.lockfiles.verdicts import workspace_requires_python
+    from ameide_guard.checks.lockfiles.verdicts.python import workspace_requires_python
 
     def project(bound: str):
         return read_pyproject(f'[project]\nname = "p"\nrequires-python = "{bound}"\n', "p")
@@ -217,7 +218,7 @@ def test_uv_workspace_requires_python_is_the_intersection():
 
 
 def test_pnpm_auto_installed_peers_count_as_dependencies():
-    from ameide_guard.lockfiles.verdicts import pnpm_sections
+    from ameide_guard.checks.lockfiles.verdicts.pnpm import pnpm_sections
     from ameide_guard.manifests.package_json import parse_package_json
 
     manifest = {
@@ -532,7 +533,7 @@ def test_outdated_catalogs_compare_only_locked_entries():
     ],
 )
 def test_pnpm_major_decides_whose_rules_apply(lock_version, package_manager, major):
-    from ameide_guard.lockfiles.verdicts import pnpm_major
+    from ameide_guard.checks.lockfiles.verdicts.pnpm import pnpm_major
     from ameide_guard.manifests.package_json import parse_package_json
 
     data = {"name": "x"} | ({"packageManager": package_manager} if package_manager else {})
@@ -630,7 +631,7 @@ def test_berry_ignores_glob_resolutions_and_refuses_deep_paths():
 
 
 def test_berry_resolve_applies_the_first_matching_resolution():
-    from ameide_guard.lockfiles.verdicts import berry_resolve
+    from ameide_guard.checks.lockfiles.verdicts.yarn import berry_resolve
     from ameide_guard.lockfiles.yarn import YarnEntry, parse_resolution
 
     parent = YarnEntry(("is-odd@npm:^3.0.1",), (), 1, "is-odd@npm:3.0.1")

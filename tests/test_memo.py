@@ -47,7 +47,7 @@ def test_an_unchanged_tree_is_answered_from_the_memo(
         raise AssertionError("computed although the memo should have answered")
 
     monkeypatch.setattr(engine.ZoneMap, "classify_many", refuse)
-    monkeypatch.setattr(engine, "_start_analysis", refuse)
+    monkeypatch.setattr(engine, "start_analysis", refuse)
     second = memo_scan(tree, cache_dir)
     assert report(second) == report(first)
     assert render("text", second).splitlines()[:-1] == render("text", first).splitlines()[:-1]

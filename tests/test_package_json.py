@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.manifests.package_json import (
     DEPENDENCY_SECTIONS,
     alias_range,
@@ -12,7 +13,6 @@ from ameide_guard.manifests.package_json import (
     override_target,
     parse_package_json,
 )
-from ameide_guard.scan.repo import ManifestError
 
 MANIFEST = """{
   "name": "@ameide/orders",

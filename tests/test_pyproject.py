@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ameide_guard.manifests.pyproject import parse_pyproject, span_of, toml_spans
-from ameide_guard.scan.repo import ManifestError
+from ameide_guard.errors import ManifestError
+from ameide_guard.formats.tomlpos import span_of, toml_spans
+from ameide_guard.manifests.pyproject import parse_pyproject
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.manifests.requirements import (
     include_path,
     is_requirements_file,
@@ -14,7 +15,6 @@ from ameide_guard.manifests.requirements import (
     parse_requirement,
     parse_requirements,
 )
-from ameide_guard.scan.repo import ManifestError
 
 PEP508 = [
     "requests",
@@ -58,6 +58,73 @@ def test_not_pep508(text):
 )
 def test_pep503_normalisation(raw, normal):
     assert normalise_name(raw) == normal
+
+
+def test_names_are_normalised_by_packaging_itself():
+    from packaging.utils import canonicalize_name
+
+    assert normalise_name is canonicalize_name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Requests [Security , Socks] >= 2.8.1, == 2.8.*",
+            ("requests", "Requests", ("security", "socks"), ">= 2.8.1, == 2.8.*", None, None),
+        ),
+        ("zope.interface (>=5)", ("zope-interface", "zope.interface", (), ">=5", None, None)),
+        ("x[B_b,a] ; os_name=='a'", ("x", "x", ("b-b", "a"), "", None, "os_name=='a'")),
+        (
+            "x @ https://h/a;b.zip ; python_version >= '3.9'",
+            ("x", "x", (), "", "https://h/a;b.zip", "python_version >= '3.9'"),
+        ),
+        ("x@file:///srv/x", ("x", "x", (), "", "file:///srv/x", None)),
+    ],
+)
+def test_extras_specifier_and_marker_are_kept_as_written(text, expected):
+    """packaging validates; the parts are the text's own (packaging sorts the specifiers, drops
+    the extras' order and re-quotes markers, while uv.lock is compared after its own
+    normalisation)."""
+    req = parse_requirement(text)
+    assert req is not None
+    assert (req.name, req.raw_name, req.extras, req.specifier, req.url, req.marker) == expected
+
+
+NOT_PEP508_ANY_MORE = [
+    "x>=1.*",  # `.*` only after == and !=
+    "x==latest",  # not a PEP 440 version
+    "x~=1",  # ~= needs two release segments
+    "x[a,]",
+    "x>=1;",  # `;` with no marker
+    "x; foo == 'a'",  # no such marker variable
+    "x; os_name == 'a' junk",
+    "x; " + "(" * 300 + "os_name == 'a'" + ")" * 300,
+]
+"""Strings the hand-written parser accepted and packaging (so pip) rejects."""
+
+
+@pytest.mark.parametrize("text", NOT_PEP508_ANY_MORE)
+def test_what_packaging_rejects_is_no_requirement(text):
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    with pytest.raises(InvalidRequirement):
+        Requirement(text)
+    assert parse_requirement(text) is None
+
+
+@pytest.mark.parametrize("text", NOT_PEP508_ANY_MORE)
+def test_a_rejected_requirement_line_is_one_manifest_error_with_packagings_reason(text):
+    with pytest.raises(ManifestError) as info:
+        parse_requirements(f"ok>=1\n\n{text}  # why\nalso-ok\n", "svc/requirements.txt")
+    error = info.value
+    assert (error.span.line, error.span.column, error.span.end_line) == (3, 1, 3)
+    assert error.span.end_column == len(text) + len("  # why") + 1
+    assert error.message.startswith(f"svc/requirements.txt:3: cannot read `{text}` as a ")
+    assert "\n" not in error.message
+    reason = error.message.split(" as a requirement (", 1)[1]
+    assert reason.endswith("; expected a name such as `pkg>=1.0`, a URL or a path")
+    assert len(reason) > len("; expected a name such as `pkg>=1.0`, a URL or a path)")
 
 
 TEXT = r"""# top comment

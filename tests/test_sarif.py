@@ -20,9 +20,9 @@ import pytest
 from harness import FIXTURES, scan_dir
 from tools import missing_tool, node_module
 
+from ameide_guard.codes import rule_metas
 from ameide_guard.reporters import render
 from ameide_guard.reporters.sarif import FINGERPRINT_KEY, SRCROOT, artifact_uri
-from ameide_guard.rule import rule_metas
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"

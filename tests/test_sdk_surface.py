@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 from harness import FIXTURES, scan_dir
 
-from ameide_guard.checks.sdk_surface import BarrelLayout, compile_glob, is_entry, read_barrel
-from ameide_guard.checks.stubs import go_package_names, python_origins, python_stub_origin
-from ameide_guard.config.loader import ConfigError, load_config
+from ameide_guard.checks.imports.barrels import BarrelLayout, compile_glob, is_entry, read_barrel
+from ameide_guard.checks.imports.raw_stub_client import (
+    go_package_names,
+    python_origins,
+    python_stub_origin,
+)
+from ameide_guard.config.loader import load_config
+from ameide_guard.errors import ConfigError
 from ameide_guard.model import CallRef, ImportRef, Span, Zone
 from ameide_guard.parsers import parse_source
 from ameide_guard.scan.repo import RepoView, SourceFile
@@ -432,7 +437,7 @@ def test_barrels_are_parsed_once(tmp_path, monkeypatch):
     """A barrel is analysed by the source pass with its outline (even one holding no policy
     literal); AG105 reads that outline and parses nothing itself. In a PATHS run that leaves
     the barrel out, AG105 parses it, once."""
-    import ameide_guard.checks.sdk_surface as surface
+    import ameide_guard.checks.imports.barrels as surface
     import ameide_guard.parsers.typescript as typescript
 
     barrel_a = f'export * from "{ENTRY}";\nexport * from "./local";\n'  # passes the prefilter

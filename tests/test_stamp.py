@@ -12,14 +12,10 @@ import pytest
 from bundle_layouts import PKG, STAMP, make_repo, stamp, tree_digest, write
 from harness import run_cli
 
-from ameide_guard.bundle.stamp import (
-    FORMAT_VERSION,
-    StampError,
-    aggregate_digest,
-    file_digest,
-    write_stamp,
-)
+from ameide_guard.bundle.layout import aggregate_digest, file_digest
+from ameide_guard.bundle.stamp import FORMAT_VERSION, write_stamp
 from ameide_guard.config.loader import load_config
+from ameide_guard.errors import StampError
 
 
 def recorded(root: Path) -> dict:
@@ -224,7 +220,7 @@ def test_cli_stamp_command(tmp_path: Path) -> None:
     [("stamp", '"../outside.json"'), ("stamp", '"/abs.json"'), ("outputs", '["a", 3]')],
 )
 def test_bad_options_are_config_errors(tmp_path: Path, option: str, value: str) -> None:
-    from ameide_guard.config.loader import ConfigError
+    from ameide_guard.errors import ConfigError
 
     (tmp_path / "ameide-guard.toml").write_text(f"[rules.AG303]\n{option} = {value}\n", "utf-8")
     with pytest.raises(ConfigError, match=f"rules.AG303.{option}"):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ameide_guard.codes import resolve_rule_id
 from ameide_guard.model import Finding, Level, Span
-from ameide_guard.rule import resolve_rule_id
-from ameide_guard.scan.suppressions import apply_suppressions, scan_suppressions
+from ameide_guard.parsers.suppressions import scan_suppressions
+from ameide_guard.scan.suppressions import apply_suppressions
 
 
 def test_comment_leaders_and_targets() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from harness import FIXTURES, scan_dir
 
-from ameide_guard.checks.workflows import covers, is_workflow, runs_go
+from ameide_guard.checks.ci.ci_go_private import covers, is_workflow, runs_go
+from ameide_guard.errors import ManifestError
 from ameide_guard.manifests.workflow import parse_workflow
-from ameide_guard.scan.repo import ManifestError
 
 ORG = "github.com/ameideio"
 

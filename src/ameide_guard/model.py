@@ -177,16 +177,3 @@ class Stats:
     excluded: int = 0
     seconds: float = 0.0
     extra: dict[str, int] = field(default_factory=dict)
-
-
-TOO_MANY_DIGITS = (
-    "a number with more than 4,300 digits (more than Python reads as a number, and more than "
-    "any tool writes); fix or regenerate the file"
-)
-
-
-def too_many_digits(exc: ValueError) -> bool:
-    """Whether `exc` is CPython's refusal to convert a huge digit string to int (a hostile
-    manifest: `"version": 1111…`), which json, tomllib and yaml all let through as a plain
-    ValueError rather than their own decode error."""
-    return "integer string conversion" in str(exc)

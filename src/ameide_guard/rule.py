@@ -1,29 +1,31 @@
 """Rule metadata and the rule base class.
 
-A rule is a class with a `meta` and one or both hooks:
+A rule is a class with a `meta` and the hooks of its kind; each hook gets exactly its inputs:
 
 * `check_source(file, ctx)` runs once per parsed source file (TS/JS, Go, Python) on the facts
   its parser extracted; it never reads or parses anything itself.
 * `check_repo(repo, ctx)` runs once per scan on the repository view, for rules that read
-  manifests, lockfiles or several files together; `repo` memoises every read and parse.
+  manifests, lockfiles or several files together; `repo` memoises every read and parse. It runs
+  while the sources are still being analysed, so it has no access to them.
+* `check_sources(repo, sources, ctx)` runs once per scan after the analysis, for rules that
+  judge the parsed sources together with the repository (AG105: barrels and their importers).
 
-Rules live in `ameide_guard.checks.*` modules named in `checks.CHECK_MODULES`; adding a rule is
-adding a class there plus its page in `rules/`.
+AG900 and AG901 have no hook: the engine builds their findings from the problems and the
+suppressions once every other rule has run. Rules live in `ameide_guard.checks.<family>.<rule>`
+modules, one rule a file; `codes.RULES` is the table that assigns their ids.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ameide_guard.model import Finding, Level, Span, Zone
 
 if TYPE_CHECKING:
-    from ameide_guard.config.loader import Config
     from ameide_guard.scan.repo import RepoView, SourceFile
+    from ameide_guard.settings import Config
 
 
 SOURCE_ZONES = ("runtime", "test", "proto", "sdk")
@@ -99,14 +101,16 @@ class Rule:
     """Base class; subclasses set `meta` and override the hooks they need."""
 
     meta: ClassVar[RuleMeta]
-    uses_sources: ClassVar[bool] = False
-    """Whether `check_repo` reads `RepoView.sources`. Repo rules that do not run while the
-    sources are being analysed; those that do run after (the engine enforces the declaration)."""
 
     def check_source(self, file: SourceFile, ctx: RuleContext) -> Iterable[Finding]:
         return ()
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterable[Finding]:
+        return ()
+
+    def check_sources(
+        self, repo: RepoView, sources: Mapping[str, SourceFile], ctx: RuleContext
+    ) -> Iterable[Finding]:
         return ()
 
     def outline_paths(self, ctx: RuleContext) -> Callable[[str], bool] | None:
@@ -142,37 +146,3 @@ def bool_option(default: bool) -> OptionSpec:
 
 def string_option(default: str) -> OptionSpec:
     return OptionSpec(default, lambda v: isinstance(v, str) and bool(v), "a non-empty string")
-
-
-@cache
-def all_rules() -> tuple[type[Rule], ...]:
-    """Every rule class, sorted by id. Imported once per process."""
-    from ameide_guard.checks import CHECK_MODULES
-
-    found: dict[str, type[Rule]] = {}
-    for module_name in CHECK_MODULES:
-        module = importlib.import_module(f"ameide_guard.checks.{module_name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
-                meta = getattr(value, "meta", None)
-                if meta is not None and value.__module__ == module.__name__:
-                    found[meta.id] = value
-    return tuple(found[k] for k in sorted(found))
-
-
-def rule_metas() -> tuple[RuleMeta, ...]:
-    return tuple(r.meta for r in all_rules())
-
-
-def resolve_rule_id(name: str) -> str | None:
-    """The id for an id or slug (case-insensitive for ids), or None if no rule has that name."""
-    for meta in rule_metas():
-        if name.upper() == meta.id or name == meta.slug:
-            return meta.id
-    return None
-
-
-def iter_rule_names() -> Iterator[str]:
-    for meta in rule_metas():
-        yield meta.id
-        yield meta.slug

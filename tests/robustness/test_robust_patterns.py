@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 from robust_support import CANARY, run_cli, write_tree
 
-from ameide_guard.config.loader import MAX_DEEP_WILDCARDS, MAX_SEGMENT_WILDCARDS
-from ameide_guard.formats.globs import MAX_WILDCARDS, ModuleMatcher
+from ameide_guard.formats.globs import (
+    MAX_DEEP_WILDCARDS,
+    MAX_SEGMENT_WILDCARDS,
+    MAX_WILDCARDS,
+    ModuleMatcher,
+)
 
 
 @pytest.mark.parametrize(

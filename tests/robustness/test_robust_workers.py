@@ -18,7 +18,8 @@ from robust_support import CANARY, CANARY_PATH, short, write_tree
 
 import ameide_guard.parsers
 from ameide_guard.reporters import render
-from ameide_guard.scan import engine, pool
+from ameide_guard.scan import pool
+from ameide_guard.scan import sources as source_stage
 
 BAD = "svc/m/f0007.ts"
 """Fails in the main process or in the worker; consecutive files land in different strided
@@ -73,7 +74,7 @@ def failing_parser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 def test_a_failing_file_is_reported_and_nothing_else_is_lost(
     tmp_path: Path, failing_parser: Path, jobs: int
 ) -> None:
-    count = engine.PARALLEL_THRESHOLD + 50 if jobs > 1 else 40
+    count = source_stage.PARALLEL_THRESHOLD + 50 if jobs > 1 else 40
     root = tmp_path / "repo"
     sources = _tree(root, count)
     bad = (BAD, *ALSO_BAD)
@@ -106,7 +107,7 @@ def test_a_failing_file_is_reported_and_nothing_else_is_lost(
 
 def test_pool_and_serial_scans_agree(tmp_path: Path) -> None:
     """Merged in path order whatever the job count: the pool loses and reorders nothing."""
-    _tree(tmp_path, engine.PARALLEL_THRESHOLD + 50)
+    _tree(tmp_path, source_stage.PARALLEL_THRESHOLD + 50)
     serial = scan_dir(tmp_path, jobs=1)
     pooled = scan_dir(tmp_path, jobs=2)
     assert [(f.path, f.span, f.rule, f.fingerprint) for f in pooled.findings] == [
@@ -121,7 +122,7 @@ def test_a_worker_process_dying_loses_only_its_file(
     """A parser crash in C (or the OOM killer) kills the worker process, which breaks the whole
     pool: the other batches are rerun and only the killer file is reported."""
     root = tmp_path / "repo"
-    sources = _tree(root, engine.PARALLEL_THRESHOLD + 50)
+    sources = _tree(root, source_stage.PARALLEL_THRESHOLD + 50)
     real = ameide_guard.parsers.parse_source
     main = os.getpid()
     killers = {BAD, *ALSO_BAD}

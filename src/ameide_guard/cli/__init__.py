@@ -1,1 +1,2 @@
-"""cli."""
+"""The command line: the console entry (`entry`, which starts discovery before anything heavy is
+imported), the click commands, and `init`'s starter config."""

@@ -13,18 +13,20 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ameide_guard._version import __version__
+from ameide_guard.errors import GuardError, UsageError
+from ameide_guard.model import Level
+
+if TYPE_CHECKING:
+    from ameide_guard.scan.options import ScanResult
+    from ameide_guard.settings import Config
 
 FORMATS = ("text", "json", "sarif", "github")
 FAIL_ON = ("error", "warning", "note", "never")
-
-
-class UsageProblem(Exception):
-    """A problem with what the user asked for; printed as one line, exit 2."""
 
 
 def _fail(message: str) -> None:
@@ -38,14 +40,9 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ameide_guard.cli.init_config import InitError
-        from ameide_guard.config.loader import ConfigError
-        from ameide_guard.scan.baseline import BaselineError
-        from ameide_guard.vcs.diffbase import DiffBaseError
-
         try:
             return func(*args, **kwargs)
-        except (ConfigError, UsageProblem, BaselineError, DiffBaseError, InitError) as exc:
+        except GuardError as exc:
             _fail(str(exc))
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
@@ -63,7 +60,8 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 def _rule_ids(text: str | None) -> frozenset[str] | None:
     if text is None:
         return None
-    from ameide_guard.rule import resolve_rule_id
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
+    from ameide_guard.codes import resolve_rule_id
 
     ids = set()
     for name in (x.strip() for x in text.split(",")):
@@ -71,7 +69,7 @@ def _rule_ids(text: str | None) -> frozenset[str] | None:
             continue
         rule_id = resolve_rule_id(name)
         if rule_id is None:
-            raise UsageProblem(f"unknown rule {name!r}; run `ameide-guard rules` for the ids")
+            raise UsageError(f"unknown rule {name!r}; run `ameide-guard rules` for the ids")
         ids.add(rule_id)
     return frozenset(ids)
 
@@ -97,7 +95,7 @@ def _relative_paths(root: Path, paths: tuple[str, ...]) -> tuple[str, ...] | Non
         try:
             inside = full.relative_to(root)
         except ValueError:
-            raise UsageProblem(f"{raw}: outside the project root {root}") from None
+            raise UsageError(f"{raw}: outside the project root {root}") from None
         text = inside.as_posix()
         if text in ("", "."):
             return None
@@ -110,7 +108,7 @@ def _relative_paths(root: Path, paths: tuple[str, ...]) -> tuple[str, ...] | Non
 
 def _files_below(directory: Path, root: Path) -> list[str]:
     """A directory PATH stands for the files below it (discovery still decides which count)."""
-    found = []
+    found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = [d for d in dirnames if d not in (".git", ".ameide-guard-cache")]
         base = Path(dirpath).relative_to(root).as_posix()
@@ -118,7 +116,8 @@ def _files_below(directory: Path, root: Path) -> list[str]:
     return found
 
 
-def _load(root: Path, config_path: str | None):  # type: ignore[no-untyped-def]
+def _load(root: Path, config_path: str | None) -> Config:
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.config.loader import load_config
 
     return load_config(root, Path(config_path) if config_path else None)
@@ -193,7 +192,8 @@ def _run(
     deep: bool,
     baseline: str | None = None,
     diff_base: str | None = None,
-):  # type: ignore[no-untyped-def]
+) -> ScanResult:
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.config.project import find_root
     from ameide_guard.vcs.background import DiscoveryRun
 
@@ -208,10 +208,11 @@ def _run(
         # runs while the rules and config load
         discovery = DiscoveryRun(project, in_child=True, fast=not (no_cache or paths))
 
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.scan.engine import ScanOptions, scan
 
     config = _load(project, config_path)
-    env_cache = os.environ.get("AMEIDE_GUARD_CACHE_DIR")
+    chosen_cache = cache_dir or os.environ.get("AMEIDE_GUARD_CACHE_DIR")
     options = ScanOptions(
         root=project,
         paths=_relative_paths(project, paths),
@@ -219,7 +220,7 @@ def _run(
         ignore=_rule_ids(ignore_ids) or frozenset(),
         jobs=jobs,
         use_cache=not no_cache and not os.environ.get("AMEIDE_GUARD_NO_CACHE"),
-        cache_dir=Path(cache_dir or env_cache) if (cache_dir or env_cache) else None,
+        cache_dir=Path(chosen_cache) if chosen_cache else None,
         baseline=Path(baseline) if baseline else None,
         diff_base=diff_base,
         deep=deep or bool(config.rule("AG303").options.get("deep"))
@@ -259,11 +260,11 @@ def scan(
     **kwargs: Any,
 ) -> None:
     """Scan the repository (or only PATHS, as pre-commit passes them)."""
-    from ameide_guard.model import Level
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.reporters import render
 
     if baseline and not Path(baseline).is_file():
-        raise UsageProblem(
+        raise UsageError(
             f"{baseline}: baseline file not found; create it with "
             "`ameide-guard baseline --output FILE`"
         )
@@ -290,6 +291,7 @@ def scan(
 @guarded
 def baseline_cmd(output: str, **kwargs: Any) -> None:
     """Record today's findings; `scan --baseline FILE` then reports only new ones."""
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.scan.baseline import write_baseline
 
     result = _run(**kwargs)
@@ -305,6 +307,7 @@ def baseline_cmd(output: str, **kwargs: Any) -> None:
 @guarded
 def stamp(root: str | None, config_path: str | None) -> None:
     """Record the proto package's fresh state for AG303 (writes the stamp file only)."""
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.bundle.stamp import write_stamps
     from ameide_guard.config.project import find_root
 
@@ -322,9 +325,10 @@ def rules(fmt: str, config_path: str | None) -> None:
     """List the rules with their level and a one-line description."""
     import json
 
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.checks.docs import help_uri
+    from ameide_guard.codes import rule_metas
     from ameide_guard.config.project import find_root
-    from ameide_guard.rule import rule_metas
 
     config = _load(find_root(Path.cwd()), config_path)
     rows = []
@@ -353,12 +357,13 @@ def rules(fmt: str, config_path: str | None) -> None:
 @guarded
 def explain(rule: str) -> None:
     """Print one rule's documentation page."""
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.checks.docs import rule_page
-    from ameide_guard.rule import resolve_rule_id
+    from ameide_guard.codes import resolve_rule_id
 
     rule_id = resolve_rule_id(rule)
     if rule_id is None:
-        raise UsageProblem(f"unknown rule {rule!r}; run `ameide-guard rules` for the ids")
+        raise UsageError(f"unknown rule {rule!r}; run `ameide-guard rules` for the ids")
     click.echo(rule_page(rule_id))
 
 
@@ -368,6 +373,7 @@ def explain(rule: str) -> None:
 @guarded
 def init(root: str | None, force: bool) -> None:
     """Write a starter ameide-guard.toml for the repository found."""
+    # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.cli.init_config import write_starter_config
     from ameide_guard.config.project import find_root
 

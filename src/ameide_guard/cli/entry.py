@@ -25,6 +25,7 @@ first, so that the discovery child and the analysis workers inherit it."""
 def main() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
     early = _early_discovery(sys.argv[1:])
+    # lazy: discovery is forked before the CLI and the rules are imported
     from ameide_guard.cli.commands import main as cli
 
     try:
@@ -56,6 +57,7 @@ def _early_discovery(args: list[str]) -> object:
     """Discovery started for the root `scan ARGS` would use, or None (not a scan, or unsure)."""
     if not args or args[0] != "scan" or any(a in ("-h", "--help") for a in args):
         return None
+    # lazy: discovery is forked before the CLI and the rules are imported
     from ameide_guard.config.project import find_root
     from ameide_guard.vcs.background import DiscoveryRun
 

@@ -16,15 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ameide_guard.config.loader import embedded_default
+from ameide_guard.errors import InitError
 
 CONFIG_NAME = "ameide-guard.toml"
 MAX_DEPTH = 4
 SKIP_DIRS = {"node_modules", "vendor", "dist", "build", "target", "__pycache__"}
 MANIFESTS = {"package.json": "npm", "go.mod": "go", "pyproject.toml": "python"}
-
-
-class InitError(Exception):
-    """`init` refused (an existing config without --force)."""
 
 
 @dataclass

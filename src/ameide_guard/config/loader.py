@@ -9,67 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ameide_guard.codes import resolve_rule_id, rule_metas
 from ameide_guard.config.project import CONFIG_FILES, tool_table
-from ameide_guard.formats.globs import PatternError, validate_module_pattern
-from ameide_guard.model import TOO_MANY_DIGITS, Level, too_many_digits
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from ameide_guard.errors import ConfigError, PatternError
+from ameide_guard.formats import toml as tomllib
+from ameide_guard.formats.globs import validate_module_pattern, validate_path_pattern
+from ameide_guard.formats.reading import TOO_MANY_DIGITS, too_many_digits
+from ameide_guard.model import Level
+from ameide_guard.settings import ECOSYSTEMS, Config, RuleSetting
 
 EMBEDDED = "<embedded Ameide default>"
-ECOSYSTEMS = ("go", "npm", "python")
 ZONE_KEYS = ("proto", "sdk", "test")
 MAX_PATTERNS = 2_000
-MAX_DEEP_WILDCARDS = 2
-"""Path patterns: at most this many `**` (with the implied leading one), which bounds matching
-to O(depth**2) per path."""
-MAX_SEGMENT_WILDCARDS = 3
-"""Path patterns: at most this many `*` within one path segment (O(len(name)**3) per name)."""
-
-
-class ConfigError(Exception):
-    """A configuration problem, phrased for one line on stderr."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        self.source, self.key, self.problem = source, key, problem
-        where = f"{source}: " if source else ""
-        super().__init__(f"{where}{key}: {problem}" if key else f"{where}{problem}")
-
-
-@dataclass(frozen=True)
-class RuleSetting:
-    """A rule's effective level (None: off) and its options, defaults filled in."""
-
-    level: Level | None
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Config:
-    source: str
-    exclude: tuple[str, ...]
-    zones: Mapping[str, tuple[str, ...]]
-    generated: Mapping[str, tuple[str, ...]]
-    generated_allow: Mapping[str, tuple[str, ...]]
-    proto_package: Mapping[str, tuple[str, ...]]
-    sdk_internal: Mapping[str, tuple[str, ...]]
-    sdk_packages: Mapping[str, str]
-    rules: Mapping[str, RuleSetting]
-    per_file_ignores: Mapping[str, tuple[str, ...]]
-    digest: str = ""
-
-    def rule(self, rule_id: str) -> RuleSetting:
-        return self.rules[rule_id]
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -99,7 +55,7 @@ def find_config(root: Path, explicit: Path | None = None) -> tuple[str, dict[str
     if explicit is not None:
         data = _load_toml(explicit)
         if explicit.name == "pyproject.toml":
-            return str(explicit), tool_table(data)
+            return str(explicit), tool_table(data) or {}
         return str(explicit), data
     for name in CONFIG_FILES:
         candidate = root / name
@@ -149,34 +105,6 @@ class _Reader:
         return tuple(data)
 
 
-def validate_path_pattern(pattern: str) -> None:
-    """Reject gitignore-style patterns pathspec cannot compile, and absurd ones."""
-    import pathspec
-
-    if not pattern.strip():
-        raise PatternError("patterns must be non-empty")
-    if len(pattern) > 1024:
-        raise PatternError("pattern longer than 1024 characters")
-    if pattern.count("*") > 16:
-        raise PatternError("more than 16 `*` wildcards")
-    # pathspec compiles `*` to `[^/]*` and `**` to `.*`-like runs, which backtrack polynomially
-    # (n**k) on a hostile path: six `*` in one segment took 7 s on one 120-character file name.
-    body = pattern.lstrip("!").rstrip("/")
-    segments = body.strip("/").split("/")
-    deep = segments.count("**") + (0 if "/" in body else 1)  # no `/`: an implied leading `**/`
-    if deep > MAX_DEEP_WILDCARDS:
-        raise PatternError(
-            f"more than {MAX_DEEP_WILDCARDS} `**` (a pattern without `/` starts with an "
-            "implied `**/`); match each directory level with its own pattern instead"
-        )
-    if max((s.count("*") for s in segments if s != "**"), default=0) > MAX_SEGMENT_WILDCARDS:
-        raise PatternError(f"more than {MAX_SEGMENT_WILDCARDS} `*` in one path segment")
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except (re.error, ValueError, TypeError) as exc:
-        raise PatternError(str(exc)) from None
-
-
 def _ecosystem_patterns(
     reader: _Reader, user: dict[str, Any], default: dict[str, Any], key: str, keys: tuple[str, ...]
 ) -> dict[str, tuple[str, ...]]:
@@ -188,8 +116,6 @@ def _ecosystem_patterns(
 
 
 def _rule_settings(reader: _Reader, user: Any) -> dict[str, RuleSetting]:
-    from ameide_guard.rule import resolve_rule_id, rule_metas
-
     metas = {m.id: m for m in rule_metas()}
     given: dict[str, Any] = {}
     if user is not None and not isinstance(user, dict):
@@ -238,56 +164,70 @@ def build_config(source: str, user: dict[str, Any]) -> Config:
     reader = _Reader(source, prefix)
     top_keys = ("exclude", "zones", "generated", "sdk-packages", "rules", "per-file-ignores")
     reader.table(user, "", top_keys)
-
+    # Validated in the order the keys are documented, so the first error reported is the same
+    # whatever else is wrong.
     exclude = reader.patterns(user.get("exclude", default["exclude"]), "exclude", "path")
     zones_user = reader.table(user.get("zones"), "zones", ZONE_KEYS)
     zones = {
         z: reader.patterns(zones_user.get(z, default["zones"][z]), f"zones.{z}", "path")
         for z in ZONE_KEYS
     }
+    generated = _generated(reader, user, default["generated"])
+    config = Config(
+        source=source,
+        exclude=exclude,
+        zones=zones,
+        generated=generated["generated"],
+        generated_allow=generated["allow"],
+        proto_package=generated["proto-package"],
+        sdk_internal=generated["sdk-internal"],
+        sdk_packages=_sdk_packages(reader, user, default["sdk-packages"]),
+        rules=_rule_settings(reader, user.get("rules")),
+        per_file_ignores=_per_file_ignores(reader, user.get("per-file-ignores", {})),
+    )
+    return _with_digest(config)
+
+
+def _generated(
+    reader: _Reader, user: dict[str, Any], default: dict[str, Any]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """The `[generated]` table: generated-code patterns per ecosystem and the `allow`,
+    `proto-package` and `sdk-internal` tables, each keyed by ecosystem."""
     gen_keys = ("go", "npm", "python", "pypi", "allow", "proto-package", "sdk-internal")
     gen_user = reader.table(user.get("generated"), "generated", gen_keys)
-    gen_default = default["generated"]
-    generated = {
-        eco: reader.patterns(gen_user.get(eco, gen_default[eco]), f"generated.{eco}", "module")
-        for eco in ("go", "npm", "python", "pypi")
+    every = ("go", "npm", "python", "pypi")
+    return {
+        "generated": {
+            eco: reader.patterns(gen_user.get(eco, default[eco]), f"generated.{eco}", "module")
+            for eco in every
+        },
+        "allow": _ecosystem_patterns(
+            reader, gen_user.get("allow", default["allow"]), {}, "generated.allow", every
+        ),
+        **{
+            key: _ecosystem_patterns(
+                reader, gen_user.get(key, {}), default[key], f"generated.{key}", ECOSYSTEMS
+            )
+            for key in ("proto-package", "sdk-internal")
+        },
     }
-    allow = _ecosystem_patterns(
-        reader,
-        gen_user.get("allow", gen_default["allow"]),
-        {},
-        "generated.allow",
-        ("go", "npm", "python", "pypi"),
-    )
-    proto_package = _ecosystem_patterns(
-        reader,
-        gen_user.get("proto-package", {}),
-        gen_default["proto-package"],
-        "generated.proto-package",
-        ECOSYSTEMS,
-    )
-    sdk_internal = _ecosystem_patterns(
-        reader,
-        gen_user.get("sdk-internal", {}),
-        gen_default["sdk-internal"],
-        "generated.sdk-internal",
-        ECOSYSTEMS,
-    )
+
+
+def _sdk_packages(reader: _Reader, user: dict[str, Any], default: dict[str, Any]) -> dict[str, str]:
     sdk_user = reader.table(user.get("sdk-packages"), "sdk-packages", ECOSYSTEMS)
     sdk_packages: dict[str, str] = {}
     for eco in ECOSYSTEMS:
-        value = sdk_user.get(eco, default["sdk-packages"][eco])
+        value = sdk_user.get(eco, default[eco])
         if not isinstance(value, str) or not value:
             raise reader.fail(f"sdk-packages.{eco}", "must be a non-empty package name")
         sdk_packages[eco] = value
+    return sdk_packages
 
-    rules = _rule_settings(reader, user.get("rules"))
-    per_file = user.get("per-file-ignores", {})
+
+def _per_file_ignores(reader: _Reader, per_file: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(per_file, dict):
         raise reader.fail("per-file-ignores", "must be a table of pattern = [rule ids]")
     per_file_ignores: dict[str, tuple[str, ...]] = {}
-    from ameide_guard.rule import resolve_rule_id
-
     for pattern, ids in per_file.items():
         key = f"per-file-ignores.{pattern!r}"
         try:
@@ -303,20 +243,7 @@ def build_config(source: str, user: dict[str, Any]) -> Config:
                 raise reader.fail(key, f"unknown rule {name!r}; run `ameide-guard rules`")
             resolved.append(rule_id)
         per_file_ignores[pattern] = tuple(resolved)
-
-    config = Config(
-        source=source,
-        exclude=exclude,
-        zones=zones,
-        generated=generated,
-        generated_allow=allow,
-        proto_package=proto_package,
-        sdk_internal=sdk_internal,
-        sdk_packages=sdk_packages,
-        rules=rules,
-        per_file_ignores=per_file_ignores,
-    )
-    return _with_digest(config)
+    return per_file_ignores
 
 
 def _with_digest(config: Config) -> Config:

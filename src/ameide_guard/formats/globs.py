@@ -9,15 +9,13 @@ neither be invalid regex nor make matching blow up.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+
+from ameide_guard.errors import PatternError
 
 MAX_WILDCARDS = 8
 MAX_PATTERN_LENGTH = 512
-
-
-class PatternError(ValueError):
-    """A pattern that cannot be used; the message says why."""
 
 
 def validate_module_pattern(pattern: str) -> None:
@@ -115,7 +113,8 @@ def path_glob(pattern: str) -> PathGlob:
         for n, s in enumerate(segments)
     ]
     regexes = tuple(None if s is None else re.compile(s, re.DOTALL) for s in sources)
-    flat = None if None in sources else re.compile("/".join(sources), re.DOTALL)  # type: ignore[arg-type]
+    literal = [s for s in sources if s is not None]
+    flat = re.compile("/".join(literal), re.DOTALL) if len(literal) == len(sources) else None
     return PathGlob(tuple(segments), regexes, flat)
 
 
@@ -132,6 +131,7 @@ class ModuleMatcher:
 
     patterns: tuple[str, ...]
     separator: str = "/"
+    _regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         for pattern in self.patterns:
@@ -143,7 +143,7 @@ class ModuleMatcher:
 
     def match(self, module: str) -> str | None:
         """The first pattern that matches `module`, or None."""
-        regex: re.Pattern[str] | None = self._regex  # type: ignore[attr-defined]
+        regex = self._regex
         if regex is None:
             return None
         hit = regex.fullmatch(module)
@@ -158,3 +158,38 @@ class ModuleMatcher:
 def literal_of(pattern: str) -> str:
     """The longest wildcard-free run of a pattern: a file that can match must contain it."""
     return max(pattern.split("*"), key=len)
+
+
+MAX_DEEP_WILDCARDS = 2
+"""Path patterns: at most this many `**` (with the implied leading one), which bounds matching
+to O(depth**2) per path."""
+MAX_SEGMENT_WILDCARDS = 3
+"""Path patterns: at most this many `*` within one path segment (O(len(name)**3) per name)."""
+
+
+def validate_path_pattern(pattern: str) -> None:
+    """Reject gitignore-style patterns pathspec cannot compile, and absurd ones."""
+    import pathspec
+
+    if not pattern.strip():
+        raise PatternError("patterns must be non-empty")
+    if len(pattern) > 1024:
+        raise PatternError("pattern longer than 1024 characters")
+    if pattern.count("*") > 16:
+        raise PatternError("more than 16 `*` wildcards")
+    # pathspec compiles `*` to `[^/]*` and `**` to `.*`-like runs, which backtrack polynomially
+    # (n**k) on a hostile path: six `*` in one segment took 7 s on one 120-character file name.
+    body = pattern.lstrip("!").rstrip("/")
+    segments = body.strip("/").split("/")
+    deep = segments.count("**") + (0 if "/" in body else 1)  # no `/`: an implied leading `**/`
+    if deep > MAX_DEEP_WILDCARDS:
+        raise PatternError(
+            f"more than {MAX_DEEP_WILDCARDS} `**` (a pattern without `/` starts with an "
+            "implied `**/`); match each directory level with its own pattern instead"
+        )
+    if max((s.count("*") for s in segments if s != "**"), default=0) > MAX_SEGMENT_WILDCARDS:
+        raise PatternError(f"more than {MAX_SEGMENT_WILDCARDS} `*` in one path segment")
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (re.error, ValueError, TypeError) as exc:
+        raise PatternError(str(exc)) from None

@@ -27,24 +27,32 @@ import json
 import json.decoder
 import json.scanner
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
+from ameide_guard.errors import ManifestError
+from ameide_guard.formats.reading import NESTING_TOO_DEEP, reader
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError, reader
 
 MAX_DEPTH = 512
 """Deeper nesting than any real manifest; beyond it the file is reported, not parsed."""
-DEPTH_REASON = "nesting too deep to read"
+DEPTH_REASON = NESTING_TOO_DEEP
 """Word for word the reason `RepoView.document` gives a reader's RecursionError, so a file that
 several readers parse (json.loads in one, this module in another) is one AG900, not two."""
 
-_skip = re.compile(r"[ \t\n\r]*").match
+_skip = cast("Callable[[str, int], re.Match[str]]", re.compile(r"[ \t\n\r]*").match)
+"""Whitespace from an index on; never None, as the pattern matches the empty string."""
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_SCAN = json.scanner.make_scanner(json.JSONDecoder(strict=True))
-_scanstring = json.decoder.scanstring
+_SCAN = json.scanner.make_scanner(
+    json.JSONDecoder(strict=True)  # type: ignore[arg-type]  # typeshed: context is a make_scanner
+)
+"""The scanner `json.loads` uses (C, or its Python fallback); a decoder serves as its context."""
+_scanstring: Callable[[str, int, bool], tuple[str, int]]
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # not in typeshed's stub
+"""The C string scanner (or its Python fallback) that `json.decoder` itself uses."""
 
 
-class JsonObject(dict):  # type: ignore[type-arg]
+class JsonObject(dict[str, Any]):
     """A JSON object (a plain `dict` to its readers) that can say where each key and value is.
 
     Offsets are kept and turned into spans only when asked, so parsing stays cheap."""
@@ -75,7 +83,7 @@ class JsonObject(dict):  # type: ignore[type-arg]
         return self._where.span(ks, ve)
 
 
-class JsonArray(list):  # type: ignore[type-arg]
+class JsonArray(list[Any]):
     """A JSON array (a plain `list`) that can say where each item is."""
 
     __slots__ = ("_at", "_offsets", "_where")
@@ -179,6 +187,9 @@ class _Parser:
             raise self.fail(f"expected `:` after key {key!r}, found {_describe(text, j)}", j)
         return key, end, _skip(text, j + 1).end()
 
+    # Over 60 lines on purpose: the per-token loop stays in one frame (an explicit stack instead
+    # of recursion, so 10,000-deep input cannot exhaust the C stack, and no call per token,
+    # which is most of the cost of reading a 50 MB package-lock.json).
     def parse(self) -> Any:
         """One pass over the text with an explicit stack of open containers.
 

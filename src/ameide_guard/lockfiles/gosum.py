@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 
 @dataclass(frozen=True)

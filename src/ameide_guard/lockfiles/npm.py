@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ameide_guard.errors import ManifestError
+from ameide_guard.formats.reading import reader
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError, reader
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 

@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.yaml import load_yaml, top_level_blocks
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies")
 WANTED = (
@@ -142,8 +142,8 @@ def parse_pnpm_lock(text: str, path: str) -> PnpmLock:
         for where, entry in raw.items():
             importers[str(where)] = _importer(entry, str(where), lines.get(str(where), 1))
     else:
-        lines = [key_lines[s] for s in SECTIONS if s in key_lines]
-        importers["."] = _importer(data, ".", min(lines, default=1))
+        section_lines = [key_lines[s] for s in SECTIONS if s in key_lines]
+        importers["."] = _importer(data, ".", min(section_lines, default=1))
     return PnpmLock(
         version,
         importers,

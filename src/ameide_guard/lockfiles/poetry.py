@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.toml import load_toml
-from ameide_guard.scan.repo import ManifestError
+from ameide_guard.manifests.requirements import normalise_name
 
 LEGACY_KEYS = ("dependencies", "source", "extras", "dev-dependencies")
 RELEVANT_KEYS = (*LEGACY_KEYS, "group")
@@ -52,9 +53,7 @@ def parse_poetry_lock(text: str, path: str) -> PoetryLock:
         raise ManifestError(f"{path}: [metadata] has no content-hash; regenerate it")
     found = re.search(r"Poetry ([0-9]+(?:\.[0-9]+)*)", text[: text.find("\n")])
     generator = tuple(int(p) for p in found.group(1).split(".")) if found else None
-    names = frozenset(
-        re.sub(r"[-_.]+", "-", n).lower() for n in _PACKAGE_NAME.findall(text, 0, at + 1)
-    )
+    names = frozenset(normalise_name(n) for n in _PACKAGE_NAME.findall(text, 0, at + 1))
     version = str(metadata.get("lock-version", ""))
     return PoetryLock(content_hash, version, generator, first_line, names)
 

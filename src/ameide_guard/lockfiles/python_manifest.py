@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.lockfiles import poetry
 from ameide_guard.lockfiles.uv import UvRequirement, normalise_specifier
 from ameide_guard.manifests.pyproject import PyDependency, Pyproject
 from ameide_guard.manifests.requirements import Requirement, normalise_name, parse_requirement
 from ameide_guard.model import FILE_SPAN, Span
-from ameide_guard.scan.repo import ManifestError
 
 PROJECT = "project.dependencies"
 OPTIONAL = "project.optional-dependencies."
@@ -137,6 +137,7 @@ def _uv_groups(deps: tuple[PyDependency, ...]) -> dict[str, tuple[UvRequirement,
     for dep in deps:
         if dep.requirement is None:
             continue
+        group: str
         if dep.section.startswith(GROUPS):
             group = normalise_name(dep.section[len(GROUPS) :])
         elif dep.section == UV_DEV:

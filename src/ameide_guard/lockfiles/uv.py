@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.toml import load_toml
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 LOCAL_SOURCES = ("{ editable", "{ virtual", "{ directory")
 SEPARATOR = "\n[[package]]\n"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.yaml import load_yaml
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 
 @dataclass(frozen=True)

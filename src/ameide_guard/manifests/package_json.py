@@ -24,9 +24,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ameide_guard.errors import ManifestError
 from ameide_guard.formats.jsonpos import JsonObject, parse_json
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
 DEPENDENCY_SECTIONS = (
     "dependencies",

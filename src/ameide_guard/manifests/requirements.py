@@ -1,7 +1,10 @@
 """pip requirements files, and the PEP 508 requirement strings pyproject.toml uses too.
 
 `parse_requirement(text) -> Requirement` reads one PEP 508 string (`name[extras] (specifier | @
-url) ; marker`) with the name normalised per PEP 503 (lowercase, runs of `-_.` → `-`).
+url) ; marker`) with `packaging.requirements.Requirement`, the parser pip itself uses, and the name
+normalised by `packaging.utils.canonicalize_name` (PEP 503: lowercase, runs of `-_.` → `-`). The
+extras, specifier and marker are kept as written (packaging re-orders and re-quotes them; the
+lockfile comparison normalises them the way uv.lock writes them).
 
 `parse_requirements(text, path) -> RequirementsFile` reads a requirements file as pip's
 `req_file.py` preprocesses it (backslash continuations joined first, then `#` comments that
@@ -32,22 +35,20 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
+from packaging.requirements import Requirement as _Pep508
+from packaging.utils import canonicalize_name
 
-_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-_NORMALISE = re.compile(r"[-_.]+")
-_CLAUSE = r"\s*(?:===|~=|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+\s*"
-_SPECIFIER = re.compile(rf"{_CLAUSE}(?:,{_CLAUSE})*")
+from ameide_guard.errors import ManifestError
+from ameide_guard.model import Span
+
 _URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|file:")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ARCHIVE = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 
 
-def normalise_name(name: str) -> str:
-    """PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`."""
-    return _NORMALISE.sub("-", name).lower()
+normalise_name = canonicalize_name
+"""PEP 503: lowercase, runs of `-`, `_` and `.` become one `-` (`packaging`'s own function)."""
 
 
 @dataclass(frozen=True)
@@ -63,43 +64,46 @@ class Requirement:
 
 
 def parse_requirement(text: str) -> Requirement | None:
-    """The PEP 508 requirement in `text`, or None if it does not start with a valid name."""
+    """The PEP 508 requirement in `text`, or None if `packaging` rejects it."""
+    found = _parse(text)
+    return found if isinstance(found, Requirement) else None
+
+
+def _parse(text: str) -> Requirement | str:
+    """The requirement in `text`, or packaging's one-line reason for rejecting it."""
     text = text.strip()
-    found = _NAME.match(text)
-    if found is None:
-        return None
-    raw_name, rest = found.group(), text[found.end() :].lstrip()
+    try:
+        parsed = _Pep508(text)
+    except ValueError as exc:  # InvalidRequirement, and InvalidSpecifier from older packaging
+        return str(exc).split("\n", 1)[0] or "not a PEP 508 requirement"
+    except RecursionError:  # a marker nested deeper than older packaging can recurse
+        return "marker nested too deep"
+    # Valid, so the text is `name`, then `[extras]`, then `@ url` or a specifier, then `; marker`:
+    # cut it at those tokens to keep the parts as written.
+    rest = text[len(parsed.name) :].lstrip()
     extras: tuple[str, ...] = ()
     if rest.startswith("["):
-        close = rest.find("]")
-        if close < 0:
-            return None
-        extras = tuple(normalise_name(e.strip()) for e in rest[1:close].split(",") if e.strip())
-        rest = rest[close + 1 :].lstrip()
-    url: str | None = None
-    marker: str | None = None
-    if rest.startswith("@"):
-        # A URL ends at whitespace; a marker must follow it after whitespace (PEP 508).
-        body = rest[1:].lstrip()
-        url, _, tail = body.partition(" ")
-        tail = tail.strip()
-        if tail.startswith(";"):
-            marker = tail[1:].strip() or None
-        elif tail:
-            return None
-        if not url:
-            return None
+        written, _, rest = rest[1:].partition("]")
+        extras = tuple(canonicalize_name(e.strip()) for e in written.split(",") if e.strip())
+        rest = rest.lstrip()
+    if parsed.url is not None:
+        # `@`, the URL (it runs to whitespace and may hold `;`), then whitespace and `; marker`.
         specifier = ""
+        tail = rest[1:].lstrip()[len(parsed.url) :].strip()
+        marker = tail[1:] if tail.startswith(";") else ""
     else:
-        specifier, semi, tail = rest.partition(";")
-        if semi:
-            marker = tail.strip() or None
+        specifier, _, marker = rest.partition(";")
         specifier = specifier.strip()
         if specifier.startswith("(") and specifier.endswith(")"):
             specifier = specifier[1:-1].strip()
-        if specifier and _SPECIFIER.fullmatch(specifier) is None:
-            return None
-    return Requirement(normalise_name(raw_name), raw_name, extras, specifier, url, marker)
+    return Requirement(
+        canonicalize_name(parsed.name),
+        parsed.name,
+        extras,
+        specifier,
+        parsed.url,
+        marker.strip() or None,
+    )
 
 
 def is_url(text: str) -> bool:
@@ -209,12 +213,16 @@ def _split_option(tokens: list[str]) -> tuple[str, str | None]:
 
 def _requirement_line(text: str, span: Span, line: int, path: str, *, editable: bool) -> ReqLine:
     """pip's order: a URL, else an archive or something path-like, else PEP 508."""
-    requirement = None
+    requirement: Requirement | str | None = None
     if not is_url(text) and not text.startswith((".", "/", "~")):
-        requirement = parse_requirement(text)
-        if requirement is not None and requirement.url is None and text.endswith(_ARCHIVE):
+        requirement = _parse(text)
+        if (
+            isinstance(requirement, Requirement)
+            and requirement.url is None
+            and text.endswith(_ARCHIVE)
+        ):
             requirement = None  # `pkg-1.0-py3-none-any.whl`: a file, not a name
-    if requirement is not None:
+    if isinstance(requirement, Requirement):
         return ReqLine(
             "requirement",
             text,
@@ -225,9 +233,10 @@ def _requirement_line(text: str, span: Span, line: int, path: str, *, editable: 
             name=requirement.name,
         )
     if not (is_url(text) or looks_like_path(text)):
+        why = f" ({requirement})" if isinstance(requirement, str) else ""
         raise ManifestError(
-            f"{path}:{line}: cannot read `{text}` as a requirement (expected a name such as "
-            "`pkg>=1.0`, a URL or a path)",
+            f"{path}:{line}: cannot read `{text}` as a requirement{why}; expected a name such as "
+            "`pkg>=1.0`, a URL or a path",
             span,
         )
     egg = _EGG.search(text)

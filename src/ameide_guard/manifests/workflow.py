@@ -13,17 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 
+from ameide_guard.errors import ManifestError
+from ameide_guard.formats.yaml import MAX_ALIASES, Loader, alias_count, yaml_reader_error
 from ameide_guard.model import Span
-from ameide_guard.scan.repo import ManifestError
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_ALIASES = 200
 MAX_MERGE_DEPTH = 8
-_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]", re.M)
 
 
 @dataclass(frozen=True)
@@ -123,6 +120,9 @@ def _job(key: yaml.ScalarNode, node: yaml.Node) -> Job:
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str) -> ManifestError:
+    unreadable = yaml_reader_error(exc, text, "the workflow")
+    if unreadable is not None:
+        return unreadable
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
@@ -146,19 +146,15 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> ManifestError:
     )
 
 
-def _count_aliases(text: str) -> int:
-    return sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=_Loader))
-
-
 def parse_workflow(text: str, path: str) -> Workflow:
     """The workflow's environments and jobs; `ManifestError` for YAML GitHub would reject."""
     try:
-        if _MAYBE_ALIAS.search(text) and (count := _count_aliases(text)) > MAX_ALIASES:
+        if (count := alias_count(text)[0]) > MAX_ALIASES:
             raise ManifestError(
                 f"{count} YAML aliases (more than {MAX_ALIASES}): refusing to expand what "
                 "looks like an alias bomb; write the workflow out without so many aliases"
             )
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text) from None
     if root is None:

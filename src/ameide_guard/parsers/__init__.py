@@ -38,18 +38,21 @@ def parse_source(
     """Parse UTF-8 `source` of `language`; never raises for bad input (problems are facts).
     `outline` keeps a TS/JS file's top-level statements too (`SourceFacts.outline`)."""
     if language in ("typescript", "tsx", "javascript"):
-        from ameide_guard.parsers.typescript import parse
+        # lazy: a language's grammar loads when a file of it is parsed
+        from ameide_guard.parsers.typescript import parse as parse_typescript
 
         declaration = path.endswith((".d.ts", ".d.mts", ".d.cts"))
-        return parse(language, source, declaration=declaration, outline=outline)
+        return parse_typescript(language, source, declaration=declaration, outline=outline)
     if language == "go":
-        from ameide_guard.parsers.golang import parse
+        # lazy: a language's grammar loads when a file of it is parsed
+        from ameide_guard.parsers.golang import parse as parse_go
 
-        return parse(source)
+        return parse_go(source)
     if language == "python":
-        from ameide_guard.parsers.python import parse
+        # lazy: a language's grammar loads when a file of it is parsed
+        from ameide_guard.parsers.python import parse as parse_python
 
-        return parse(source)
+        return parse_python(source)
     raise ValueError(f"no parser for {language}")
 
 

@@ -11,6 +11,7 @@ from ameide_guard.parsers.treesitter import (
     captures,
     facts,
     node_span,
+    node_text,
     parse_tree,
     string_content,
 )
@@ -34,7 +35,7 @@ def parse(source: bytes) -> SourceFacts:
         if module is None:
             continue
         name = match.get("name")
-        alias = name[0].text.decode() if name else None
+        alias = node_text(name[0]) if name else None
         imports.append(
             ImportRef(
                 module=module,
@@ -48,7 +49,7 @@ def parse(source: bytes) -> SourceFacts:
     calls: list[CallRef] = []
     if b"Client(" in source:
         for _, match in captures("go", _CALLS, root):
-            callee = f"{match['pkg'][0].text.decode()}.{match['fn'][0].text.decode()}"
+            callee = f"{node_text(match['pkg'][0])}.{node_text(match['fn'][0])}"
             args = argument_texts(match["args"][0])
             calls.append(
                 CallRef(callee=callee, span=node_span(match["call"][0], source), args=args)

@@ -17,6 +17,7 @@ from ameide_guard.parsers.treesitter import (
     captures,
     facts,
     node_span,
+    node_text,
     parse_tree,
 )
 
@@ -40,7 +41,7 @@ def _type_checking_only(node: Node) -> bool:
     while parent is not None:
         if parent.type == "if_statement" and child == parent.child_by_field_name("consequence"):
             condition = parent.child_by_field_name("condition")
-            if condition is not None and condition.text.decode() in _TYPE_CHECKING:
+            if condition is not None and node_text(condition) in _TYPE_CHECKING:
                 return True
         if parent.type in ("function_definition", "class_definition"):
             return False
@@ -49,7 +50,7 @@ def _type_checking_only(node: Node) -> bool:
 
 
 def _dotted(node: Node) -> str:
-    return "".join(node.text.decode().split())
+    return "".join(node_text(node).split())
 
 
 def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
@@ -62,7 +63,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
             alias = None
             if child.type == "aliased_import":
                 alias_node = child.child_by_field_name("alias")
-                alias = alias_node.text.decode() if alias_node is not None else None
+                alias = node_text(alias_node) if alias_node is not None else None
                 child = child.child_by_field_name("name") or child
             module = _dotted(child)
             binding = alias or module.split(".")[0]
@@ -79,7 +80,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
         local = None
         if child.type == "aliased_import":
             alias_node = child.child_by_field_name("alias")
-            local = alias_node.text.decode() if alias_node is not None else None
+            local = node_text(alias_node) if alias_node is not None else None
             child = child.child_by_field_name("name") or child
         names.append(_dotted(child))
         bindings.append(local or names[-1])
@@ -96,7 +97,7 @@ def parse(source: bytes) -> SourceFacts:
     root = tree.root_node
     imports: list[ImportRef] = []
     for _, match in captures("python", _IMPORTS, root):
-        stmt = (match.get("plain") or match.get("from"))[0]
+        stmt = (match.get("plain") or match["from"])[0]
         imports.extend(_imports_of(stmt, source))
     calls: list[CallRef] = []
     if b"Stub(" in source:

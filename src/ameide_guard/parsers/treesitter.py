@@ -8,7 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
-from ameide_guard.scan.suppressions import scan_suppressions
+from ameide_guard.parsers.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node, Parser, Query, Tree
@@ -21,25 +21,25 @@ def language(name: str) -> Language:
     from tree_sitter import Language
 
     if name == "go":
-        import tree_sitter_go as grammar
+        import tree_sitter_go
 
-        return Language(grammar.language())
+        return Language(tree_sitter_go.language())
     if name == "typescript":
-        import tree_sitter_typescript as grammar
+        import tree_sitter_typescript
 
-        return Language(grammar.language_typescript())
+        return Language(tree_sitter_typescript.language_typescript())
     if name == "tsx":
-        import tree_sitter_typescript as grammar
+        import tree_sitter_typescript
 
-        return Language(grammar.language_tsx())
+        return Language(tree_sitter_typescript.language_tsx())
     if name == "javascript":
-        import tree_sitter_javascript as grammar
+        import tree_sitter_javascript
 
-        return Language(grammar.language())
+        return Language(tree_sitter_javascript.language())
     if name == "python":
-        import tree_sitter_python as grammar
+        import tree_sitter_python
 
-        return Language(grammar.language())
+        return Language(tree_sitter_python.language())
     raise ValueError(f"no tree-sitter grammar for {name}")
 
 
@@ -112,9 +112,16 @@ def first_error(
     return None if recovered else (node_span(root, source), "syntax error")
 
 
+def node_text(node: Node, errors: str = "strict") -> str:
+    """A node's source text, decoded as UTF-8 with `errors`. `Node.text` is None only for a tree
+    parsed without its source bytes, which no parser here makes; that reads as ""."""
+    raw = node.text
+    return raw.decode("utf-8", errors) if raw is not None else ""
+
+
 def argument_texts(arguments: Node, limit: int = 2) -> tuple[str, ...]:
     """The source text of a call's first `limit` arguments (what call-level rules inspect)."""
-    return tuple(a.text.decode("utf-8", "replace") for a in arguments.named_children[:limit])
+    return tuple(node_text(a, "replace") for a in arguments.named_children[:limit])
 
 
 def facts(
@@ -158,7 +165,7 @@ def _inside(supp: Suppression, span: Span) -> bool:
 def string_content(node: Node) -> str | None:
     """The value of a string literal node (JS/TS string or template without substitutions, Go
     interpreted or raw string), or None when it is computed."""
-    text = node.text.decode("utf-8", "replace") if node.text is not None else ""
+    text = node_text(node, "replace")
     if node.type == "template_string":
         if any(c.type == "template_substitution" for c in node.children):
             return None

@@ -18,6 +18,7 @@ from ameide_guard.parsers.treesitter import (
     captures,
     facts,
     node_span,
+    node_text,
     parse_tree,
     string_content,
 )
@@ -75,12 +76,12 @@ def _bindings(clause: Node) -> tuple[tuple[str, ...], bool]:
     typed: list[bool] = []
     for child in clause.named_children:
         if child.type == "identifier":
-            names.append(child.text.decode())
+            names.append(node_text(child))
             typed.append(False)
         elif child.type in ("namespace_import", "namespace_export"):
             ident = child.named_children[-1] if child.named_children else None
             if ident is not None:
-                names.append(ident.text.decode())
+                names.append(node_text(ident))
             typed.append(False)
         elif child.type in ("named_imports", "export_clause"):
             for spec in child.named_children:
@@ -88,7 +89,7 @@ def _bindings(clause: Node) -> tuple[tuple[str, ...], bool]:
                     continue
                 idents = [c for c in spec.named_children if c.type in ("identifier", "string")]
                 if idents:
-                    names.append(idents[-1].text.decode().strip("'\""))
+                    names.append(node_text(idents[-1]).strip("'\""))
                 typed.append(_has_token(spec, "type"))
     return tuple(names), bool(typed) and all(typed)
 
@@ -109,15 +110,15 @@ def _declared_names(call: Node) -> tuple[str, ...]:
     if target is None:
         return ()
     if target.type == "identifier":
-        return (target.text.decode(),)
+        return (node_text(target),)
     names: list[str] = []
     for prop in target.named_children if target.type == "object_pattern" else ():
         if prop.type == "shorthand_property_identifier_pattern":
-            names.append(prop.text.decode())
+            names.append(node_text(prop))
         elif prop.type == "pair_pattern":
             value = prop.child_by_field_name("value")
             if value is not None and value.type == "identifier":
-                names.append(value.text.decode())
+                names.append(node_text(value))
     return tuple(names)
 
 
@@ -166,7 +167,7 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
         ident = stmt.child_by_field_name("name") or next(
             (c for c in stmt.named_children if c.type == "identifier"), None
         )
-        names = (ident.text.decode(),) if ident is not None else ()
+        names = (node_text(ident),) if ident is not None else ()
         outer = stmt.parent
         type_only = type_only or (outer is not None and _has_token(outer, "type"))
         stmt = outer or stmt
@@ -196,18 +197,18 @@ def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:
     a namespace import) or under a local name it was renamed to on import."""
     factories = set(CLIENT_FACTORIES)
     for _, match in captures(language, _RENAMES, root):
-        if match["name"][0].text.decode() in CLIENT_FACTORIES:
-            factories.add(match["alias"][0].text.decode())
+        if node_text(match["name"][0]) in CLIENT_FACTORIES:
+            factories.add(node_text(match["alias"][0]))
     calls: list[CallRef] = []
     for _, match in captures(language, _CALLS, root):
         fn, callee = match["fn"][0], match["callee"][0]
-        name = fn.text.decode()
+        name = node_text(fn)
         if name not in (factories if fn.id == callee.id else CLIENT_FACTORIES):
             continue
         texts = argument_texts(match["args"][0])
         calls.append(
             CallRef(
-                callee="".join(callee.text.decode().split()),
+                callee="".join(node_text(callee).split()),
                 span=node_span(match["call"][0], source),
                 args=texts,
             )
@@ -245,7 +246,7 @@ def _export_import_require(
     module = string_content(inner[0]) if inner[0].type == "string" else None
     if module is None:
         return None
-    name = (idents[0].text.decode(),)
+    name = (node_text(idents[0]),)
     return ImportRef(
         module=module,
         span=node_span(inner[0], source),
@@ -281,8 +282,10 @@ def _split_export_from(
             head, word, tail = kids[i - 1], kids[i], kids[i + 1]
             if not _is_word(word, b"from") or tail.type != "expression_statement":
                 continue
-            string = tail.named_children[0] if tail.named_child_count == 1 else None
-            module = string_content(string) if string is not None else None
+            if tail.named_child_count != 1:
+                continue
+            string = tail.named_children[0]
+            module = string_content(string)
             if module is None:
                 continue
             if head.type == "export_statement" and head.child_by_field_name("source") is None:
@@ -328,11 +331,11 @@ def outline_of(root: Node, source: bytes) -> tuple[TopStatement, ...]:
                 (c for c in node.named_children if c.type == "import_require_clause"), None
             )
             module_node = clause.child_by_field_name("source") if clause is not None else None
-        first_line = (node.text.decode("utf-8", "replace").splitlines() or [""])[0][:60]
+        first_line = (node_text(node, "replace").splitlines() or [""])[0][:60]
         span = node_span(node, source)
         if module_node is not None:
             verb = "imports from" if node.type == "import_statement" else "re-exports from"
-            module = string_content(module_node) or module_node.text.decode()
+            module = string_content(module_node) or node_text(module_node)
             out.append(TopStatement(span, module, first_line, verb))
         elif not (node.type == "export_statement" and _is_plain_reexport(node)):
             out.append(TopStatement(span, None, first_line, "declares"))

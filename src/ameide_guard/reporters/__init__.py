@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ameide_guard.scan.engine import ScanResult
+    from ameide_guard.scan.options import ScanResult
 
 REPORTERS: dict[str, str] = {
     "text": "ameide_guard.reporters.text",

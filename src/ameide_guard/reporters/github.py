@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ameide_guard.model import Finding, Level
 
 if TYPE_CHECKING:
-    from ameide_guard.scan.engine import ScanResult
+    from ameide_guard.scan.options import ScanResult
 
 COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ameide_guard._version import __version__
 
 if TYPE_CHECKING:
-    from ameide_guard.scan.engine import ScanResult
+    from ameide_guard.scan.options import ScanResult
 
 
 def render(result: ScanResult, *, color: bool = False) -> str:
@@ -33,7 +33,7 @@ def render(result: ScanResult, *, color: bool = False) -> str:
         if f.rule == "AG900"
     ]
     stats = result.stats
-    payload = {
+    payload: dict[str, object] = {
         "version": __version__,
         "findings": findings,
         "errors": errors,

@@ -24,8 +24,10 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import sarif_om as om
-from jschema_to_python.to_json import to_json
+# Neither sarif-om nor jschema-to-python ships type hints; `unused-ignore` keeps the comments
+# quiet when mypy runs with --ignore-missing-imports (as CI does).
+import sarif_om as om  # type: ignore[import-untyped, unused-ignore]  # no type hints
+from jschema_to_python.to_json import to_json  # type: ignore[import-untyped, unused-ignore]  # no hints
 
 from ameide_guard._version import __version__
 from ameide_guard.checks.docs import help_uri, rule_page, rule_summary
@@ -33,7 +35,7 @@ from ameide_guard.checks.docs import help_uri, rule_page, rule_summary
 if TYPE_CHECKING:
     from ameide_guard.model import Finding, Level
     from ameide_guard.rule import RuleMeta
-    from ameide_guard.scan.engine import ScanResult
+    from ameide_guard.scan.options import ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ameide_guard.model import Finding, Level
 
 if TYPE_CHECKING:
-    from ameide_guard.scan.engine import ScanResult
+    from ameide_guard.scan.options import ScanResult
 
 _COLORS = {Level.ERROR: "\x1b[31m", Level.WARNING: "\x1b[33m", Level.NOTE: "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"

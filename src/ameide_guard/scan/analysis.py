@@ -157,11 +157,11 @@ def analyze_passing(
 ) -> Outcome:
     """Decode and parse `data`, which the prefilter let through. Only such files get a digest
     (the cache keys their facts on it); a skipped file's cache record is its stat alone."""
-    digest = digest_of(data) if digest else ""
+    key = digest_of(data) if digest else ""
     if len(data) > MAX_SOURCE_BYTES:
         return Outcome(
             path,
-            digest,
+            key,
             None,
             (
                 FILE_SPAN,
@@ -171,14 +171,15 @@ def analyze_passing(
         )
     text, problem = decode(data)
     if text is None:
-        return Outcome(path, digest, None, problem)
+        return Outcome(path, key, None, problem)
+    # lazy: a scan whose files all fail the prefilter imports no parser
     from ameide_guard.parsers import parse_source
 
     try:
         facts = parse_source(language, text, path, outline=outline)
     except RecursionError:
-        return Outcome(path, digest, None, (FILE_SPAN, "nesting too deep to parse"))
-    return Outcome(path, digest, facts, problem, parsed=True)
+        return Outcome(path, key, None, (FILE_SPAN, "nesting too deep to parse"))
+    return Outcome(path, key, facts, problem, parsed=True)
 
 
 FIRST_READ = 256 * 1024
@@ -216,7 +217,7 @@ def analyze_batch(
     failure on one file stays on that file. The loop is the scan's hottest: each file is read
     once and searched with its zone's prefilter regexes, and only what passes goes further."""
     prefix = os.path.join(root, "")
-    searches = {
+    searches: dict[str, list[Callable[[bytes], object]]] = {
         zone: [regex.search for regex in prefilter_regexes(lits)] for zone, lits in literals.items()
     }
     results: list[Outcome | Skipped] = []

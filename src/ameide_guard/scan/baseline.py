@@ -13,13 +13,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ameide_guard.model import TOO_MANY_DIGITS, Finding, too_many_digits
+from ameide_guard.errors import BaselineError
+from ameide_guard.formats.reading import TOO_MANY_DIGITS, too_many_digits
+from ameide_guard.model import Finding
 
 FORMAT_VERSION = 1
-
-
-class BaselineError(Exception):
-    """A baseline file that cannot be used; printed as one line by the CLI (exit 2)."""
 
 
 def baseline_entries(findings: Iterable[Finding]) -> list[dict[str, str]]:

@@ -24,7 +24,7 @@ import marshal
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +80,7 @@ class TreeState:
         return cls(hasher.hexdigest(), newest)
 
 
-def _keyed(root: Path, setup: Iterable[str]) -> hashlib._Hash:
+def _keyed(root: Path, setup: Iterable[str]) -> hashlib.blake2b:
     """A hasher over what every key starts with: the tool, the root, the scan's settings."""
     hasher = hashlib.blake2b(digest_size=20)
     hasher.update("\0".join([tool_identity(), str(root), *setup]).encode())
@@ -103,7 +103,9 @@ class Memo:
     findings: list[Finding]
     notes: list[str]
     counts: dict[str, int]
-    outside: dict[str, Signature]
+    outside: Collection[str]
+    """Paths outside the scanned files that the findings depend on; the memo file keeps their
+    signatures."""
 
 
 def _encode(f: Finding) -> list[Any]:
@@ -158,7 +160,7 @@ def load(
             findings=[_decode(f) for f in raw["findings"]],
             notes=[str(n) for n in raw["notes"]],
             counts={str(k): int(v) for k, v in raw["counts"].items()},
-            outside=outside,  # type: ignore[arg-type]
+            outside=outside,
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None

@@ -7,58 +7,26 @@ are collected as a side effect of reading them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from ameide_guard.model import (
-    FILE_SPAN,
-    TOO_MANY_DIGITS,
-    FileProblem,
-    SourceFacts,
-    Span,
-    Suppression,
-    Zone,
-    too_many_digits,
-)
-from ameide_guard.scan.suppressions import scan_suppressions
+from ameide_guard.errors import ManifestError
+from ameide_guard.formats.reading import NESTING_TOO_DEEP
+from ameide_guard.model import FILE_SPAN, FileProblem, SourceFacts, Span, Suppression, Zone
+from ameide_guard.parsers.suppressions import scan_suppressions
+from ameide_guard.scan.targets import ImportPolicy
 
 if TYPE_CHECKING:
-    from ameide_guard.config.loader import Config
-    from ameide_guard.scan.targets import ImportPolicy, ImportTarget
+    from ameide_guard.scan.targets import ImportTarget
     from ameide_guard.scan.zones import ZoneMap
+    from ameide_guard.settings import Config
 
 T = TypeVar("T")
 P = ParamSpec("P")
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-
-
-class ManifestError(Exception):
-    """Raised by a manifest parser for input it cannot read; becomes AG900 at `span`."""
-
-    def __init__(self, message: str, span: Span = FILE_SPAN) -> None:
-        super().__init__(message)
-        self.message, self.span = message, span
-
-
-def reader(parse: Callable[P, T]) -> Callable[P, T]:
-    """Mark a low-level reader (the JSON, TOML and YAML loaders every manifest reader goes
-    through): a number too long for CPython to convert, which json, tomllib and yaml let through
-    as a bare ValueError, becomes the `ManifestError` every other unreadable input is."""
-
-    @functools.wraps(parse)
-    def read(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return parse(*args, **kwargs)
-        except ValueError as exc:
-            if not too_many_digits(exc):
-                raise
-            raise ManifestError(TOO_MANY_DIGITS) from None
-
-    return read
 
 
 @dataclass
@@ -68,8 +36,6 @@ class RepoView:
     zones: ZoneMap
     files: dict[str, Zone]
     """Every discovered, non-excluded file and its zone."""
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    """Parsed source files (those the prefilter let through)."""
     deep: bool = False
     problems: list[FileProblem] = field(default_factory=list)
     suppressions: dict[str, tuple[Suppression, ...]] = field(default_factory=dict)
@@ -172,7 +138,7 @@ class RepoView:
             except ManifestError as exc:
                 self.problem(path, exc.message, exc.span)
             except RecursionError:
-                self.problem(path, "nesting too deep to read")
+                self.problem(path, NESTING_TOO_DEEP)
         self._docs[key] = result
         return result
 
@@ -185,8 +151,6 @@ class RepoView:
 
     @cached_property
     def policy(self) -> ImportPolicy:
-        from ameide_guard.scan.targets import ImportPolicy
-
         return ImportPolicy.from_config(self.config)
 
 

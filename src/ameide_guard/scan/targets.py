@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,8 @@ from ameide_guard.formats.globs import ModuleMatcher
 from ameide_guard.model import ImportRef, Zone
 
 if TYPE_CHECKING:
-    from ameide_guard.config.loader import Config
     from ameide_guard.scan.repo import SourceFile
+    from ameide_guard.settings import Config
 
 SEPARATORS = {"go": "/", "npm": "/", "python": "."}
 TS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
@@ -63,9 +64,9 @@ class ImportPolicy:
 
     @classmethod
     def from_config(cls, config: Config) -> ImportPolicy:
-        def build(table: dict[str, tuple[str, ...]] | object) -> dict[str, ModuleMatcher]:
+        def build(table: Mapping[str, tuple[str, ...]]) -> dict[str, ModuleMatcher]:
             return {
-                eco: ModuleMatcher(tuple(table.get(eco, ())), sep)  # type: ignore[union-attr]
+                eco: ModuleMatcher(tuple(table.get(eco, ())), sep)
                 for eco, sep in SEPARATORS.items()
             }
 

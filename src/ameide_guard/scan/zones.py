@@ -9,8 +9,8 @@ from functools import cached_property
 
 import pathspec
 
-from ameide_guard.config.loader import Config
 from ameide_guard.model import Zone
+from ameide_guard.settings import Config
 
 _ORDER = (Zone.PROTO, Zone.SDK, Zone.TEST)
 _RANKED = (Zone.EXCLUDED, *_ORDER, Zone.RUNTIME)
@@ -32,6 +32,25 @@ def _as_match(source: str) -> str:
     becomes `/`, found anywhere since pathspec searches) given a leading lazy `.*?`."""
     plain = re.sub(r"\(\?P<[^>]*>", "(?:", source)
     return plain if plain.startswith("^") else f"(?s:.*?)(?:{plain})"
+
+
+def _include_regexes(spec: pathspec.PathSpec) -> list[str] | None:
+    """The regexes of a spec's patterns, in order, for `re.match` from the start of a path; read
+    through pathspec's documented `PathSpec.patterns`, `Pattern.include` and
+    `RegexPattern.regex`. Blank and comment lines (`include is None`) are skipped; None when a
+    pattern is a negation (the last match decides, which one alternation cannot express) or not
+    a regex pattern: then `classify`, the pathspec reference, is used."""
+    sources = []
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue
+        if pattern.include is False or not isinstance(pattern, pathspec.RegexPattern):
+            return None
+        regex = pattern.regex
+        if regex is None or not isinstance(regex.pattern, str):
+            return None
+        sources.append(_as_match(regex.pattern))
+    return sources
 
 
 @dataclass(frozen=True)
@@ -81,14 +100,9 @@ class ZoneMap:
         pattern (`!x`) the last match decides, so None is returned and `classify` is used."""
         groups = []
         for zone, spec in ((Zone.EXCLUDED, self.exclude), *self.specs):
-            alternatives = []
-            for pattern in getattr(spec, "patterns", None) or ():
-                if pattern.include is None:
-                    continue
-                regex = getattr(pattern, "regex", None)
-                if pattern.include is False or regex is None or not isinstance(regex.pattern, str):
-                    return None
-                alternatives.append(_as_match(regex.pattern))
+            alternatives = _include_regexes(spec)
+            if alternatives is None:
+                return None
             if alternatives:
                 groups.append(f"(?P<{zone.name}>{'|'.join(f'(?:{a})' for a in alternatives)})")
         try:
@@ -105,13 +119,10 @@ class ZoneMap:
         dir_groups, base_groups = [], []
         for zone, spec in ((Zone.EXCLUDED, self.exclude), *self.specs):
             dirs, bases = [], []
-            for pattern in getattr(spec, "patterns", None) or ():
-                if pattern.include is None:
-                    continue
-                regex = getattr(pattern, "regex", None)
-                if pattern.include is False or regex is None or not isinstance(regex.pattern, str):
-                    return None
-                source = _as_match(regex.pattern)
+            sources = _include_regexes(spec)
+            if sources is None:
+                return None
+            for source in sources:
                 any_depth = _ANY_DEPTH.fullmatch(source)
                 if any_depth is not None:
                     bases.append(any_depth.group("body"))
@@ -128,6 +139,18 @@ class ZoneMap:
             )
         except re.error:
             return None
+
+    def scanned(self, paths: Iterable[str]) -> tuple[dict[str, Zone], int]:
+        """The zone stage of a scan: every path that is not excluded with its zone, and how many
+        were excluded."""
+        files: dict[str, Zone] = {}
+        excluded = 0
+        for path, zone in self.classify_many(paths).items():
+            if zone is Zone.EXCLUDED:
+                excluded += 1
+            else:
+                files[path] = zone
+        return files, excluded
 
     def classify_many(self, paths: Iterable[str]) -> dict[str, Zone]:
         """The zone of every path, as `classify` decides it (the scan classifies every

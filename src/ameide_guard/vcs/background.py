@@ -14,9 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ameide_guard.vcs.git import spawn_git, spawn_git_listings
+
 if TYPE_CHECKING:
     from concurrent.futures import ThreadPoolExecutor
 
+    # lazy: the console entry imports this before anything; discovery loads in the child
     from ameide_guard.vcs.discovery import Discovery
 
 
@@ -70,6 +73,7 @@ class DiscoveryRun:
     def result(self, while_waiting: Iterator[Callable[[], object]] | None = None) -> Discovery:
         """The discovery; meanwhile, tasks from `while_waiting` run one by one for as long as
         it is not ready (the caller finishes what is left)."""
+        # lazy: the console entry imports this before anything; discovery loads in the child
         from ameide_guard.vcs.discovery import Discovery, discover
 
         self._take(0)
@@ -111,6 +115,7 @@ class DiscoveryRun:
             blob = _read_exactly(self._child[1], size)
             if kind == b"F":
                 return blob or None
+            # lazy: the console entry imports this before anything; discovery loads in the child
             from ameide_guard.vcs.discovery import Discovery
 
             return Discovery.from_bytes(blob)
@@ -145,98 +150,18 @@ def _run(root: Path, fast: bool, send: Callable[[object], object]) -> None:
     listings = spawn_git_listings(root) if in_git else None
     signature = None
     if fast and listings is not None:
+        # lazy: the console entry imports this before anything; discovery loads in the child
         from ameide_guard.vcs import gitstate
 
         extra = [spawn_git(root, (*gitstate.SAFE_CONFIG, *c)) for c in gitstate.FAST_COMMANDS]
         outputs = [run.output() if run is not None else None for run in (*extra, listings[1])]
         if None not in outputs:
-            signature = gitstate.tree_signature(str(root), *outputs)  # type: ignore[arg-type]
+            signature = gitstate.tree_signature(str(root), *outputs)  # type: ignore[arg-type]  # None ruled out above
     send(signature)
+    # lazy: the console entry imports this before anything; discovery loads in the child
     from ameide_guard.vcs.discovery import discover
 
     send(discover(root, listings=listings))
-
-
-GIT = "git"
-LISTINGS = (
-    ("-c", "core.quotePath=off", "ls-files", "-z", "--cached"),
-    ("-c", "core.quotePath=off", "ls-files", "-z", "--others", "--exclude-standard"),
-)
-"""Tracked files, then untracked files git does not ignore: two processes started at once, so
-that the tracked listing (most files, and ready in a few ms) is checked while git still walks
-the tree for untracked ones."""
-
-
-class GitRun:
-    """A git command under way (started with `posix_spawn`: no `subprocess` import), its output
-    read once and kept, since the fast signature and discovery share the untracked listing."""
-
-    def __init__(self, pid: int, reader: int) -> None:
-        self.pid, self.reader = pid, reader
-        self._output: bytes | None = None
-        self._done = False
-
-    def output(self, timeout: float = 300.0) -> bytes | None:
-        """All it printed, or None if git failed or took longer than `timeout` (then it is
-        killed). The process is reaped either way."""
-        if self._done:
-            return self._output
-        import time
-
-        chunks: list[bytes] = []
-        deadline = time.monotonic() + timeout
-        ok = True
-        with os.fdopen(self.reader, "rb", buffering=0) as pipe:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0 or not select.select([pipe], [], [], left)[0]:
-                    ok = False
-                    with contextlib.suppress(OSError):
-                        os.kill(self.pid, signal.SIGKILL)
-                    break
-                chunk = pipe.read(1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        _, status = os.waitpid(self.pid, 0)
-        self._done = True
-        self._output = b"".join(chunks) if ok and status == 0 else None
-        return self._output
-
-
-def spawn_git(root: Path, args: tuple[str, ...]) -> GitRun | None:
-    """`git -C root ARGS -- .` started, stdout piped and stderr dropped; None if it cannot be."""
-    reader, writer = os.pipe()
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    try:
-        pid = os.posix_spawnp(
-            GIT,
-            [GIT, "-C", str(root), *args, "--", "."],
-            os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, writer, 1),
-                (os.POSIX_SPAWN_DUP2, quiet, 2),
-                (os.POSIX_SPAWN_CLOSE, reader),
-            ],
-        )
-    except OSError:
-        os.close(reader)
-        return None
-    finally:
-        os.close(writer)
-        os.close(quiet)
-    return GitRun(pid, reader)
-
-
-def spawn_git_listings(root: Path) -> list[GitRun] | None:
-    """The `LISTINGS` started in `root`, or None if git cannot be started."""
-    started = [spawn_git(root, args) for args in LISTINGS]
-    if all(started):
-        return started  # type: ignore[return-value]
-    for run in started:
-        if run is not None:
-            run.output()
-    return None
 
 
 def _fork_discovery(root: Path, fast: bool) -> tuple[int, int] | None:
@@ -257,7 +182,7 @@ def _fork_discovery(root: Path, fast: bool) -> tuple[int, int] | None:
                     if item is None or isinstance(item, bytes):
                         kind, blob = b"F", item or b""
                     else:
-                        kind, blob = b"D", item.to_bytes()  # type: ignore[attr-defined]
+                        kind, blob = b"D", item.to_bytes()  # type: ignore[attr-defined]  # a Discovery: what else _run sends
                     pipe.write(kind + len(blob).to_bytes(8, "big") + blob)
                     pipe.flush()
 

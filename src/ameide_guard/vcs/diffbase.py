@@ -17,15 +17,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ameide_guard.errors import DiffBaseError
 from ameide_guard.model import FILE_SPAN, Finding
+from ameide_guard.vcs.git import run_git
 
 HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 WHOLE = -1
 """Marker in a file's line set: every line counts."""
-
-
-class DiffBaseError(Exception):
-    """A --diff-base that cannot be used (no git, not a work tree, unknown revision)."""
 
 
 @dataclass
@@ -47,9 +45,7 @@ class ChangedLines:
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=300
-        )
+        return run_git(root, *args)
     except FileNotFoundError:
         raise DiffBaseError("--diff-base needs git, which is not on PATH") from None
     except subprocess.TimeoutExpired:

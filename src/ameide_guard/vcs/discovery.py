@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ameide_guard.vcs.background import GitRun, spawn_git_listings
+from ameide_guard.vcs.git import GitRun, run_git, spawn_git_listings
 
 if TYPE_CHECKING:
     import pathspec
@@ -59,12 +59,7 @@ class Discovery:
 def git_toplevel(path: Path) -> Path | None:
     """The work tree root containing `path`, or None (not a work tree, or no git)."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            timeout=30,
-            check=False,
-        )
+        done = run_git(path, "rev-parse", "--show-toplevel", timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     if done.returncode != 0:
@@ -195,8 +190,8 @@ def discover(
             checker.check(tracked)  # while git still walks the tree for untracked files
         untracked = _names(listings[1])
         git = tracked is not None and untracked is not None
-        if git:
-            checker.check(untracked)  # type: ignore[arg-type]
+        if tracked is not None and untracked is not None:
+            checker.check(untracked)
         else:
             checker.checked.clear()
     if not git:

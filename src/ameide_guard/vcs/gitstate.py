@@ -47,7 +47,7 @@ def _stat(full: bytes, follow: bool) -> bytes:
     return b"%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def _with_stats(hasher: hashlib._Hash, root: bytes, names: Iterable[bytes], follow: bool) -> None:
+def _with_stats(hasher: hashlib.blake2b, root: bytes, names: Iterable[bytes], follow: bool) -> None:
     for name in names:
         if name:
             hasher.update(b"\0%s\0%s" % (name, _stat(root + name, follow)))

@@ -1,10 +1,6 @@
-"""AG103: runtime code builds outbound clients through the SDK, never straight from generated
-stubs. Judged on the calls the parsers kept (Go `pkg.New<Name>Client(`, Python `…Stub(`, TS
-`createClient(`/`createPromiseClient(`/`createCallbackClient(`) and on what the callee's (or, in
-TS, the descriptor's) leading name is bound to by an import. Serving — Go `Register<Name>Server`
-and `New<Name>Handler`, Python `add_<Name>Servicer_to_server` — is never a client call and so
-never kept by the parsers.
-"""
+"""AG103 raw-stub-client: runtime code builds an outbound client straight from generated stubs
+instead of the SDK; serving (Go `Register…Server`, Python `add_…Servicer_to_server`) stays
+allowed."""
 
 from __future__ import annotations
 
@@ -12,14 +8,15 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ameide_guard.checks.imports import LANGUAGE_NAMES
-from ameide_guard.checks.sdk_surface import is_generated_target
+from ameide_guard.checks.imports.common import LANGUAGE_NAMES, is_generated_target
 from ameide_guard.model import CallRef, Finding, ImportRef, Level, Zone
 from ameide_guard.rule import Rule, RuleContext, RuleMeta
 from ameide_guard.scan.repo import SourceFile
 from ameide_guard.scan.targets import ImportTarget, TargetKind, strip_js_extension
 
 _MAJOR_VERSION = re.compile(r"v[0-9]+")
+
+
 _TS_GENERATED_STEMS = ("_connect", "_pb", "_grpc_pb")
 
 

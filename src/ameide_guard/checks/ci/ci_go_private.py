@@ -22,11 +22,21 @@ from ameide_guard.scan.repo import RepoView
 if TYPE_CHECKING:
     from ameide_guard.manifests.workflow import Job, Step, Workflow
 
+
 VARIABLES = ("GOPRIVATE", "GONOSUMDB")
+
+
 WORKFLOW_DIR = ".github/workflows/"
+
+
 SETUP_GO = "actions/setup-go"
+
+
 GO_ACTIONS = ("golangci/golangci-lint-action", "goreleaser/goreleaser-action")
+
+
 """Actions that run the go command themselves (and so fetch modules)."""
+
 
 _GO_COMMAND = re.compile(
     r"(?:^|[;&|(`{!]|\$\(|\b(?:then|do|else|if|while|until|exec|time|sudo|xargs|env|nohup|"
@@ -34,7 +44,11 @@ _GO_COMMAND = re.compile(
     r"go\s+[a-z]",
     re.M,
 )
+
+
 _ASSIGN = re.compile(r"\b(?P<var>GOPRIVATE|GONOSUMDB)=[\"']?(?P<value>[^\s\"'>;]*)")
+
+
 _GO_ENV_W = re.compile(r"\bgo\s+env\s+-w\b")
 
 

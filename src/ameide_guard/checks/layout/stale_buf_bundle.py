@@ -14,27 +14,33 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ameide_guard.bundle import bufimage
-from ameide_guard.bundle.stamp import (
+from ameide_guard.bundle.layout import (
     DEFAULT_STAMP,
-    FORMAT_VERSION,
-    Change,
     Layout,
     ProtoPackage,
-    Stamp,
-    diff_files,
     find_packages,
-    parse_stamp,
     patterns_ok,
     relative_path_ok,
+)
+from ameide_guard.bundle.stamp import (
+    FORMAT_VERSION,
+    Change,
+    Stamp,
+    diff_files,
+    parse_stamp,
     stamp_line,
 )
+from ameide_guard.errors import ManifestError
 from ameide_guard.model import FILE_SPAN, Finding, Level, Span, Zone
 from ameide_guard.rule import OptionSpec, Rule, RuleContext, RuleMeta, bool_option
-from ameide_guard.scan.repo import ManifestError, RepoView
+from ameide_guard.scan.repo import RepoView
 
 MAX_PER_KIND = 20
+
+
 """Files named one finding each before the rest are summed up in one (a half-regenerated
 package must not flood code scanning)."""
+
 
 WHAT = {
     ("input", "changed"): "changed since the stamp was written",
@@ -176,9 +182,6 @@ def _related(finding: Finding, paths: tuple[str, ...]) -> Finding:
     return replace(finding, related=tuple(p for p in paths if p != finding.path))
 
 
-# ---------------------------------------------------------------- deep mode
-
-
 def _note(repo: RepoView, text: str) -> None:
     if text not in repo.notes:
         repo.notes.append(text)
@@ -203,6 +206,15 @@ def _bundle_path(repo: RepoView, ctx: RuleContext, layout: Layout) -> str | None
     return None
 
 
+def _offline_build_impossible(package: ProtoPackage) -> str | None:
+    """Why `buf build` cannot rebuild the package here without the network, if it cannot."""
+    if package.has_deps:
+        return "the module has dependencies, which `buf build` would fetch from the network"
+    if package.build_dir is None:
+        return "several buf modules side by side and no buf.work.yaml or v2 buf.yaml joining them"
+    return None
+
+
 def _check_deep(repo: RepoView, ctx: RuleContext, layout: Layout) -> Iterator[Finding]:
     repo.uncacheable = True  # the verdict depends on `buf` (on PATH or not, its version)
     package = layout.package
@@ -218,19 +230,9 @@ def _check_deep(repo: RepoView, ctx: RuleContext, layout: Layout) -> Iterator[Fi
             key="bundle-missing",
         )
         return
-    if package.has_deps:
-        _note(
-            repo,
-            f"AG303 deep mode skipped for `{package.label}`: the module has dependencies, which "
-            "`buf build` would fetch from the network.",
-        )
-        return
-    if package.build_dir is None:
-        _note(
-            repo,
-            f"AG303 deep mode skipped for `{package.label}`: several buf modules side by side "
-            "and no buf.work.yaml or v2 buf.yaml joining them.",
-        )
+    skipped = _offline_build_impossible(package)
+    if skipped is not None:
+        _note(repo, f"AG303 deep mode skipped for `{package.label}`: {skipped}.")
         return
     buf = bufimage.find_buf()
     if buf is None:

@@ -1,0 +1,192 @@
+"""What the dependency rules (AG201-AG204) share: which manifests are read, and how a hit
+becomes a finding."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ameide_guard.manifests.requirements import (
+    RequirementsFile,
+    include_path,
+    is_requirements_file,
+    parse_requirements,
+)
+from ameide_guard.model import Finding, Span, Zone
+from ameide_guard.rule import RuleContext
+from ameide_guard.scan.repo import RepoView
+
+if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
+    from ameide_guard.manifests.gomod import GoModFile
+    from ameide_guard.manifests.package_json import PackageJson
+    from ameide_guard.manifests.pyproject import Pyproject
+
+
+MANIFESTS = ("package.json", "go.mod", "pyproject.toml")
+
+
+BUF_PYTHON_INDEX = re.compile(r"^(?:[A-Za-z+]+://)?(?:[^/@]*@)?buf\.build/gen/python(?:[/?#]|$)")
+
+
+BUF_NPM_URL = re.compile(r"buf\.build/gen/npm/")
+
+
+MAX_INCLUDE_DEPTH = 64
+
+
+def checked(repo: RepoView, path: str) -> bool:
+    """Manifests in the proto and SDK zones may depend on generated code and on each other."""
+    return repo.zone(path) not in (Zone.PROTO, Zone.SDK, Zone.EXCLUDED)
+
+
+def _skip_dir(path: str) -> bool:
+    return "testdata" in path.split("/") or "node_modules" in path.split("/")
+
+
+def package_jsons(repo: RepoView) -> Iterator[tuple[str, PackageJson]]:
+    # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
+    from ameide_guard.manifests.package_json import parse_package_json
+
+    for path in repo.named("package.json"):
+        if checked(repo, path) and not _skip_dir(path):
+            doc = repo.document(path, parse_package_json)
+            if doc is not None:
+                yield path, doc
+
+
+def go_mods(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
+    # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
+    from ameide_guard.manifests.gomod import parse_gomod
+
+    for path in repo.named("go.mod"):
+        if checked(repo, path) and not _skip_dir(path):
+            doc = repo.document(path, parse_gomod)
+            if doc is not None:
+                yield path, doc
+
+
+def pyprojects(repo: RepoView) -> Iterator[tuple[str, Pyproject]]:
+    # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
+    from ameide_guard.manifests.pyproject import parse_pyproject
+
+    for path in repo.named("pyproject.toml"):
+        if checked(repo, path):
+            doc = repo.document(path, parse_pyproject)
+            if doc is not None:
+                yield path, doc
+
+
+@dataclass
+class RequirementsGraph:
+    """Every requirements file reached from the named ones through `-r`/`-c`; `constraints`
+    holds those reached only as constraints (they pin versions but add no dependency)."""
+
+    files: dict[str, RequirementsFile] = field(default_factory=dict)
+    constraints: set[str] = field(default_factory=set)
+
+
+def requirements_graph(repo: RepoView) -> RequirementsGraph:
+    """Follow includes depth-first from each requirements file; a missing include or a cycle is
+    an AG900 on the include line (the engine reports an identical problem once)."""
+    graph = RequirementsGraph()
+    roots = sorted(p for p in repo.files if is_requirements_file(p))
+    as_requirement: set[str] = set()
+
+    visited: set[tuple[str, bool]] = set()
+
+    def visit(path: str, chain: tuple[str, ...], constraint: bool) -> None:
+        if (path, constraint) in visited:
+            return
+        visited.add((path, constraint))
+        parsed = graph.files.get(path) or repo.document(path, parse_requirements)
+        if parsed is None:
+            return
+        graph.files[path] = parsed
+        if not constraint:
+            as_requirement.add(path)
+        for line in parsed.includes():
+            target = include_path(path, line.text)
+            if target is None:
+                continue
+            flag = "-c" if line.constraint else "-r"
+            if target in chain:
+                cycle = " → ".join((*chain[chain.index(target) :], target))
+                repo.problem(
+                    path,
+                    f"{path}:{line.line}: requirements include cycle {cycle}; pip would recurse "
+                    f"forever. Remove `{flag} {line.text}` or the include that leads back here",
+                    line.span,
+                )
+            elif target not in repo.files:
+                if not repo.exists_on_disk(target):
+                    repo.problem(
+                        path,
+                        f"{path}:{line.line}: `{flag} {line.text}` includes {target}, which does "
+                        "not exist; fix the path or remove the line",
+                        line.span,
+                    )
+            elif len(chain) >= MAX_INCLUDE_DEPTH:
+                repo.problem(
+                    path,
+                    f"{path}:{line.line}: requirements includes nested deeper than "
+                    f"{MAX_INCLUDE_DEPTH} files; not followed further",
+                    line.span,
+                )
+            else:
+                # pip's rule: `-c` makes a constraints file, `-r` a requirements file, even
+                # inside a constraints file (tests/test_requirements.py holds us to pip).
+                visit(target, (*chain, target), line.constraint)
+
+    for root in roots:
+        visit(root, (root,), False)
+    graph.constraints = set(graph.files) - as_requirement
+    return graph
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    span: Span
+    key: str
+    message: str
+    per_line: bool = False
+    """Each line is its own problem (a requirements option repeated on two lines), rather than
+    one per file and key."""
+
+
+def _findings(ctx: RuleContext, hits: Iterator[Hit]) -> Iterator[Finding]:
+    """One finding per (file, key): a poetry dependency with several constraints, or a
+    requirements file reached twice, is one problem; a `per_line` hit is one per line."""
+    seen: set[tuple[str, str, int]] = set()
+    for hit in hits:
+        identity = (hit.path, hit.key, hit.span.line if hit.per_line else 0)
+        if identity not in seen:
+            seen.add(identity)
+            yield ctx.finding(hit.path, hit.span, hit.message, key=hit.key)
+
+
+def is_buf_python_index(url: str) -> bool:
+    return BUF_PYTHON_INDEX.match(url.strip()) is not None
+
+
+def _triggers(path: str) -> bool:
+    base = posixpath.basename(path)
+    return base in MANIFESTS or is_requirements_file(path) or base.endswith((".txt", ".in"))
+
+
+GO_FILES = ("go.mod", "go.work")
+
+
+def go_files(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
+    """Every go.mod and go.work Go would build from, parsed once (AG900 for unreadable ones)."""
+    from ameide_guard.manifests.gomod import parse_gomod  # imported only when the rules run
+
+    for path in repo.named(*GO_FILES):
+        if "testdata" in path.split("/"):
+            continue
+        parsed = repo.document(path, parse_gomod)
+        if parsed is not None:
+            yield path, parsed

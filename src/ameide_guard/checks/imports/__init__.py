@@ -1,0 +1,1 @@
+"""Import rules, AG101-AG105: runtime code reaches APIs only through the SDKs' public surface."""
