@@ -105,3 +105,18 @@ def test_import_contracts_are_kept() -> None:
     done = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "broken" in done.stdout and "0 broken" in done.stdout
+
+
+def test_no_import_cycles() -> None:
+    """No module reaches itself through the package's imports (imports under `if
+    TYPE_CHECKING:` excepted): the layers contract alone would allow a cycle inside a layer."""
+    import grimp  # comes with import-linter, a test dependency
+
+    graph = grimp.build_graph("ameide_guard", exclude_type_checking_imports=True)
+    cycles = [
+        (module, imported)
+        for module in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(module))
+        if graph.chain_exists(imported, module)
+    ]
+    assert cycles == []

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from harness import run_cli
 
@@ -85,3 +86,30 @@ def test_the_quick_exit_keeps_what_sys_exit_means(code: str, status: int, stderr
 def test_paths_are_told_from_option_values(args: list[str], paths: bool) -> None:
     """A pre-commit run (PATHS) skips git's view of the tree, which only the memo uses."""
     assert _entry._has_paths(args) is paths
+
+
+def test_value_options_are_the_ones_click_declares() -> None:
+    """The entry tells PATHS from option values by hand (before click is imported); its table
+    must be exactly `scan`'s options that take a value."""
+    from ameide_guard.cli.commands import scan
+
+    declared = {
+        name
+        for param in scan.params
+        if isinstance(param, click.Option) and not param.is_flag and not param.count
+        for name in param.opts
+    }
+    assert declared == set(_entry.VALUE_OPTIONS)
+
+
+def test_the_first_path_decides_the_root(tmp_path: Path) -> None:
+    """Entry and command settle the root in one function, from the same PATHS."""
+    from ameide_guard.config.project import project_root
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "ameide-guard.toml").write_text("", "utf-8")
+    target = tmp_path / "elsewhere" / "a.py"
+    args = ["scan", "--select", "AG101", str(target)]
+    assert _entry._positional(args) == [str(target)]
+    assert project_root(None, _entry._positional(args)) == (tmp_path / "elsewhere").resolve()
+    assert project_root(str(tmp_path), [str(target)]) == tmp_path.resolve()

@@ -12,8 +12,7 @@ from typing import Any
 from ameide_guard._version import __version__
 from ameide_guard.bundle.layout import Inventory, Layout, aggregate_digest, find_packages
 from ameide_guard.errors import ManifestError, StampError
-from ameide_guard.formats.reading import reader
-from ameide_guard.model import Span
+from ameide_guard.formats.reading import load_json, reader
 from ameide_guard.scan.repo import RepoView
 from ameide_guard.settings import Config
 
@@ -66,13 +65,7 @@ def _digest_map(value: Any, what: str) -> dict[str, str]:
 def parse_stamp(text: str, path: str) -> Stamp:
     """The stamp's content; a stamp of another format keeps only its version (the rule reports
     it); anything unreadable is a `ManifestError` (AG900)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(
-            f"the stamp is not valid JSON ({exc.msg}); rerun `ameide-guard stamp`",
-            Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1),
-        ) from None
+    data = load_json(text, "the stamp is not valid JSON ({reason}); rerun `ameide-guard stamp`")
     if not isinstance(data, dict):
         raise ManifestError("the stamp must be a JSON object; rerun `ameide-guard stamp`")
     version = data.get("format")

@@ -194,11 +194,10 @@ def _run(
     diff_base: str | None = None,
 ) -> ScanResult:
     # lazy: each command loads what it needs (`--version`, `--help` load no rule)
-    from ameide_guard.config.project import find_root
+    from ameide_guard.config.project import project_root
     from ameide_guard.vcs.background import DiscoveryRun
 
-    start = Path(root) if root else (Path(paths[0]) if paths else Path.cwd())
-    project = Path(root).resolve() if root else find_root(start)
+    project = project_root(root, paths)
     early = click.get_current_context().obj  # started by the console entry (see `_entry`)
     if isinstance(early, DiscoveryRun) and early.root == project:
         discovery = early

@@ -13,7 +13,6 @@ import contextlib
 import gc
 import os
 import sys
-from pathlib import Path
 
 GC_THRESHOLDS = (100_000, 50, 1000)
 """A scan allocates hundreds of thousands of small objects that form no cycles (paths, stat
@@ -58,15 +57,13 @@ def _early_discovery(args: list[str]) -> object:
     if not args or args[0] != "scan" or any(a in ("-h", "--help") for a in args):
         return None
     # lazy: discovery is forked before the CLI and the rules are imported
-    from ameide_guard.config.project import find_root
+    from ameide_guard.config.project import project_root
     from ameide_guard.vcs.background import DiscoveryRun
 
     try:
-        given = _option_value(args, "--root")
-        root = Path(given).resolve() if given else find_root(Path.cwd())
-        fast = not (
-            "--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE") or _has_paths(args)
-        )
+        paths = _positional(args)
+        root = project_root(_option_value(args, "--root"), paths)
+        fast = not ("--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE") or paths)
         return DiscoveryRun(root, in_child=True, fast=fast) if root.is_dir() else None
     except (OSError, ValueError):  # the command line will say what is wrong
         return None
@@ -76,19 +73,29 @@ VALUE_OPTIONS = frozenset(
     {"--root", "--config", "--select", "--ignore", "--jobs", "-j", "--cache-dir", "--format"}
     | {"--output", "-o", "--fail-on", "--baseline", "--diff-base"}
 )
-"""`scan`'s options that take a value (see cli.py), to tell PATHS from option values."""
+"""`scan`'s options that take a value, to tell PATHS from option values (tests/test_entry.py
+holds this to the options click declares)."""
+
+
+def _positional(args: list[str]) -> list[str]:
+    """The PATHS of `scan ARGS` (a pre-commit run: no memo, so git's view of the tree is not
+    worth computing; the first PATH decides the root). A guess for speed only: click parses the
+    command line again, and a wrong guess means discovery starts once more for the right root."""
+    found: list[str] = []
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg == "--":
+            found.extend(rest)
+        elif arg in VALUE_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            found.append(arg)
+    return found
 
 
 def _has_paths(args: list[str]) -> bool:
-    """Whether `scan ARGS` names PATHS (a pre-commit run: no memo, so git's view of the tree
-    is not worth computing). A guess for speed only: either answer scans the same."""
-    rest = iter(args[1:])
-    for arg in rest:
-        if arg in VALUE_OPTIONS:
-            next(rest, None)
-        elif arg == "--" or not arg.startswith("-"):
-            return True
-    return False
+    """Whether `scan ARGS` names PATHS."""
+    return bool(_positional(args))
 
 
 def _option_value(args: list[str], name: str) -> str | None:

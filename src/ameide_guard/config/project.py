@@ -4,10 +4,20 @@ read) because the console entry finds the root before importing anything else.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 CONFIG_FILES = ("ameide-guard.toml", ".ameide-guard.toml")
+
+
+def project_root(root: str | None, paths: Sequence[str] = ()) -> Path:
+    """The root a scan uses, decided in this one place for the console entry (which starts
+    discovery for it) and the `scan` command: `--root` as given, else the project around the
+    first PATH, else the project around the working directory."""
+    if root:
+        return Path(root).resolve()
+    return find_root(Path(paths[0]) if paths else Path.cwd())
 
 
 def find_root(start: Path) -> Path:

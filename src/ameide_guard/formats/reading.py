@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from ameide_guard.errors import ManifestError
+from ameide_guard.model import Span
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -51,3 +53,15 @@ def run_end(pattern: re.Pattern[str], text: str, pos: int) -> int:
     blanks and comments with patterns that may match nothing, so they always match."""
     found = pattern.match(text, pos)
     return found.end() if found is not None else pos
+
+
+@reader
+def load_json(text: str, problem: str) -> Any:
+    """`json.loads` of a whole document (for files whose positions nobody needs; `jsonpos` keeps
+    them). Invalid JSON is a `ManifestError` at its line, phrased as `problem` with `{reason}`
+    replaced by json's own reason."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        span = Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
+        raise ManifestError(problem.replace("{reason}", exc.msg), span) from None

@@ -13,8 +13,7 @@ import json
 from dataclasses import dataclass
 
 from ameide_guard.errors import ManifestError
-from ameide_guard.formats.reading import reader
-from ameide_guard.model import Span
+from ameide_guard.formats.reading import load_json, reader
 
 SECTIONS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 
@@ -54,13 +53,7 @@ def _sections(entry: dict, where: str) -> dict[str, dict[str, str]]:
 
 @reader
 def parse_npm_lock(text: str, path: str) -> NpmLock:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(
-            f"invalid JSON in {path}: {exc.msg}",
-            Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1),
-        ) from None
+    data = load_json(text, f"invalid JSON in {path}: {{reason}}")
     if not isinstance(data, dict):
         raise ManifestError(f"{path} is not a JSON object")
     version = data.get("lockfileVersion", 1)
