@@ -135,7 +135,7 @@ def test_loading_the_rules_leaves_the_readers_unloaded() -> None:
         "         'ameide_guard.manifests.gomod.semver', 'ameide_guard.manifests.workflow',\n"
         "         'ameide_guard.manifests.pyproject', 'ameide_guard.formats.tomlpos',\n"
         "         'ameide_guard.manifests.package_json',\n"
-        "         'tree_sitter', 'multiprocessing']\n"
+        "         'packaging', 'google.protobuf', 'tree_sitter', 'multiprocessing']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     assert _python(probe) == "[]"

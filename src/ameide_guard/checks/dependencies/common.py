@@ -9,20 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ameide_guard.manifests.requirements import (
-    RequirementsFile,
-    include_path,
-    is_requirements_file,
-    parse_requirements,
-)
 from ameide_guard.model import Finding, Span, Zone
 from ameide_guard.rule import RuleContext
 from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
     from ameide_guard.manifests.gomod import GoModFile
-    from ameide_guard.manifests.package_json import PackageJson
+    from ameide_guard.manifests.package_json import NpmEntry, PackageJson
     from ameide_guard.manifests.pyproject import Pyproject
+    from ameide_guard.manifests.requirements import ReqLine, RequirementsFile
 
 
 MANIFESTS = ("package.json", "go.mod", "pyproject.toml")
@@ -91,6 +86,13 @@ class RequirementsGraph:
 def requirements_graph(repo: RepoView) -> RequirementsGraph:
     """Follow includes depth-first from each requirements file; a missing include or a cycle is
     an AG900 on the include line (the engine reports an identical problem once)."""
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
+    from ameide_guard.manifests.requirements import (
+        include_path,
+        is_requirements_file,
+        parse_requirements,
+    )
+
     graph = RequirementsGraph()
     roots = sorted(p for p in repo.files if is_requirements_file(p))
     as_requirement: set[str] = set()
@@ -111,39 +113,51 @@ def requirements_graph(repo: RepoView) -> RequirementsGraph:
             target = include_path(path, line.text)
             if target is None:
                 continue
-            flag = "-c" if line.constraint else "-r"
-            if target in chain:
-                cycle = " → ".join((*chain[chain.index(target) :], target))
-                repo.problem(
-                    path,
-                    f"{path}:{line.line}: requirements include cycle {cycle}; pip would recurse "
-                    f"forever. Remove `{flag} {line.text}` or the include that leads back here",
-                    line.span,
-                )
-            elif target not in repo.files:
-                if not repo.exists_on_disk(target):
-                    repo.problem(
-                        path,
-                        f"{path}:{line.line}: `{flag} {line.text}` includes {target}, which does "
-                        "not exist; fix the path or remove the line",
-                        line.span,
-                    )
-            elif len(chain) >= MAX_INCLUDE_DEPTH:
-                repo.problem(
-                    path,
-                    f"{path}:{line.line}: requirements includes nested deeper than "
-                    f"{MAX_INCLUDE_DEPTH} files; not followed further",
-                    line.span,
-                )
-            else:
-                # pip's rule: `-c` makes a constraints file, `-r` a requirements file, even
-                # inside a constraints file (tests/test_requirements.py holds us to pip).
-                visit(target, (*chain, target), line.constraint)
+            if _bad_include(repo, path, line, target, chain):
+                continue
+            # pip's rule: `-c` makes a constraints file, `-r` a requirements file, even
+            # inside a constraints file (tests/test_requirements.py holds us to pip).
+            visit(target, (*chain, target), line.constraint)
 
     for root in roots:
         visit(root, (root,), False)
     graph.constraints = set(graph.files) - as_requirement
     return graph
+
+
+def _bad_include(
+    repo: RepoView, path: str, line: ReqLine, target: str, chain: tuple[str, ...]
+) -> bool:
+    """Report an include that cannot be followed (a cycle, a missing file, too deep); False
+    for one to follow."""
+    flag = "-c" if line.constraint else "-r"
+    if target in chain:
+        cycle = " → ".join((*chain[chain.index(target) :], target))
+        repo.problem(
+            path,
+            f"{path}:{line.line}: requirements include cycle {cycle}; pip would recurse "
+            f"forever. Remove `{flag} {line.text}` or the include that leads back here",
+            line.span,
+        )
+        return True
+    if target not in repo.files:
+        if not repo.exists_on_disk(target):
+            repo.problem(
+                path,
+                f"{path}:{line.line}: `{flag} {line.text}` includes {target}, which does "
+                "not exist; fix the path or remove the line",
+                line.span,
+            )
+        return True
+    if len(chain) >= MAX_INCLUDE_DEPTH:
+        repo.problem(
+            path,
+            f"{path}:{line.line}: requirements includes nested deeper than "
+            f"{MAX_INCLUDE_DEPTH} files; not followed further",
+            line.span,
+        )
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -157,7 +171,7 @@ class Hit:
     one per file and key."""
 
 
-def _findings(ctx: RuleContext, hits: Iterator[Hit]) -> Iterator[Finding]:
+def hit_findings(ctx: RuleContext, hits: Iterator[Hit]) -> Iterator[Finding]:
     """One finding per (file, key): a poetry dependency with several constraints, or a
     requirements file reached twice, is one problem; a `per_line` hit is one per line."""
     seen: set[tuple[str, str, int]] = set()
@@ -172,7 +186,10 @@ def is_buf_python_index(url: str) -> bool:
     return BUF_PYTHON_INDEX.match(url.strip()) is not None
 
 
-def _triggers(path: str) -> bool:
+def is_dependency_input(path: str) -> bool:
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
+    from ameide_guard.manifests.requirements import is_requirements_file
+
     base = posixpath.basename(path)
     return base in MANIFESTS or is_requirements_file(path) or base.endswith((".txt", ".in"))
 
@@ -190,3 +207,9 @@ def go_files(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
         parsed = repo.document(path, parse_gomod)
         if parsed is not None:
             yield path, parsed
+
+
+def entry_where(entry: NpmEntry) -> str:
+    if entry.parents:
+        return f"`{entry.section}` (under `{' > '.join(entry.parents)}`) entry"
+    return f"`{entry.section}` entry"

@@ -9,30 +9,30 @@ from typing import TYPE_CHECKING
 from ameide_guard.checks.dependencies.common import (
     BUF_NPM_URL,
     Hit,
-    _findings,
-    _triggers,
     checked,
+    entry_where,
     go_mods,
+    hit_findings,
     is_buf_python_index,
+    is_dependency_input,
     package_jsons,
     pyprojects,
     requirements_graph,
 )
 from ameide_guard.formats.globs import ModuleMatcher
-from ameide_guard.manifests.requirements import (
-    normalise_name,
-)
 from ameide_guard.model import Finding, Level, Span, Zone
 from ameide_guard.rule import Rule, RuleContext, RuleMeta
 from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
-    from ameide_guard.manifests.package_json import NpmEntry
     from ameide_guard.manifests.pyproject import Pyproject
 
 
 def pypi_matcher(patterns: tuple[str, ...]) -> ModuleMatcher:
     """Generated-package name patterns, normalised as the names they match are (PEP 503)."""
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
+    from ameide_guard.manifests.requirements import normalise_name
+
     return ModuleMatcher(tuple(normalise_name(p) for p in patterns))
 
 
@@ -56,16 +56,10 @@ def _generated_npm(repo: RepoView) -> Iterator[Hit]:
                 path,
                 entry.span,
                 f"{entry.section}:{entry.key or entry.name}",
-                f"{_where(entry)} {what} is a Buf-generated package ({why}): only the SDKs "
+                f"{entry_where(entry)} {what} is a Buf-generated package ({why}): only the SDKs "
                 f"may depend on BSR stubs. Depend on `{repo.config.sdk_packages['npm']}` "
                 "instead and remove this entry.",
             )
-
-
-def _where(entry: NpmEntry) -> str:
-    if entry.parents:
-        return f"`{entry.section}` (under `{' > '.join(entry.parents)}`) entry"
-    return f"`{entry.section}` entry"
 
 
 def _generated_go(repo: RepoView) -> Iterator[Hit]:
@@ -181,8 +175,8 @@ class GeneratedDependency(Rule):
     )
 
     def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
-        return _triggers(path)
+        return is_dependency_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
         for source in (_generated_npm, _generated_go, _generated_python):
-            yield from _findings(ctx, source(repo))
+            yield from hit_findings(ctx, source(repo))

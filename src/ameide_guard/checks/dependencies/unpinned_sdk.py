@@ -9,18 +9,14 @@ from typing import TYPE_CHECKING
 
 from ameide_guard.checks.dependencies.common import (
     Hit,
-    _findings,
-    _triggers,
     checked,
+    entry_where,
     go_mods,
+    hit_findings,
+    is_dependency_input,
     package_jsons,
     pyprojects,
     requirements_graph,
-)
-from ameide_guard.checks.dependencies.generated_dependency import _where
-from ameide_guard.manifests.requirements import (
-    ReqLine,
-    normalise_name,
 )
 from ameide_guard.model import Finding, Level, Zone
 from ameide_guard.rule import Rule, RuleContext, RuleMeta
@@ -28,6 +24,7 @@ from ameide_guard.scan.repo import RepoView
 
 if TYPE_CHECKING:  # the readers are imported when the rules run, not when the registry loads
     from ameide_guard.manifests.pyproject import PySource
+    from ameide_guard.manifests.requirements import ReqLine
 
 
 _ANY_COMPARATOR = re.compile(r"[xX*](?:\.[xX*]){0,2}|>=0(?:\.0){0,2}(?:-0)?")
@@ -92,8 +89,10 @@ def _sdk_npm_version(repo: RepoView) -> str | None:
 
 
 def _sdk_py_version(repo: RepoView) -> str | None:
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
     # lazy: readers load when the rule runs, not with the registry
     from ameide_guard.manifests.pyproject import parse_pyproject
+    from ameide_guard.manifests.requirements import normalise_name
 
     sdk = normalise_name(repo.config.sdk_packages["python"])
     for path in repo.named("pyproject.toml"):
@@ -122,7 +121,7 @@ def _unpinned_npm(repo: RepoView) -> Iterator[Hit]:
                 path,
                 entry.span,
                 f"{entry.section}:{entry.key or entry.name}",
-                f"{_where(entry)} `{entry.key or entry.name}` takes the SDK `{sdk}` from "
+                f"{entry_where(entry)} `{entry.key or entry.name}` takes the SDK `{sdk}` from "
                 f"{reason}: services must build against a released SDK. Use a released "
                 f'version instead, e.g. `"{entry.key or entry.name}": {_suggest_npm(repo)}`.',
             )
@@ -169,6 +168,9 @@ def _py_source_reason(source: PySource) -> str | None:
 
 
 def _points_at_sdk(repo: RepoView, manifest: str, line: ReqLine, sdk: str) -> bool:
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
+    from ameide_guard.manifests.requirements import normalise_name
+
     if line.name is not None:
         return line.name == sdk
     local = line.local_path
@@ -182,6 +184,9 @@ def _points_at_sdk(repo: RepoView, manifest: str, line: ReqLine, sdk: str) -> bo
 
 
 def _unpinned_python(repo: RepoView) -> Iterator[Hit]:
+    # lazy: requirements and packaging (23 ms) load when the rule runs, not with the registry
+    from ameide_guard.manifests.requirements import normalise_name
+
     sdk = normalise_name(repo.config.sdk_packages["python"])
     advice = _py_advice(repo)
     for path, doc in pyprojects(repo):
@@ -246,8 +251,8 @@ class UnpinnedSdk(Rule):
     )
 
     def triggered_by(self, path: str, zone: Zone | None = None) -> bool:
-        return _triggers(path)
+        return is_dependency_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
         for source in (_unpinned_npm, _unpinned_go, _unpinned_python):
-            yield from _findings(ctx, source(repo))
+            yield from hit_findings(ctx, source(repo))

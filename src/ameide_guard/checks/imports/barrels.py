@@ -89,5 +89,5 @@ class BarrelLayout:
         return self.barrel
 
 
-def _layout(ctx: RuleContext) -> BarrelLayout:
+def barrel_layout(ctx: RuleContext) -> BarrelLayout:
     return BarrelLayout(ctx.options["barrel"], ctx.options["services"], ctx.options["entry"])

@@ -10,7 +10,7 @@ from ameide_guard.checks.imports.barrels import (
     ENTRY_LITERAL,
     Barrel,
     BarrelLayout,
-    _layout,
+    barrel_layout,
     glob_option,
     is_entry,
     read_barrel,
@@ -47,12 +47,12 @@ class ProtoBarrel(Rule):
     )
 
     def outline_paths(self, ctx: RuleContext) -> Callable[[str], bool]:
-        return _layout(ctx).is_barrel
+        return barrel_layout(ctx).is_barrel
 
     def check_sources(
         self, repo: RepoView, sources: Mapping[str, SourceFile], ctx: RuleContext
     ) -> Iterator[Finding]:
-        layout = _layout(ctx)
+        layout = barrel_layout(ctx)
         barrels = [p for p in repo.files if layout.is_barrel(p)]
         for barrel in barrels:
             yield from self._check_barrel(repo, sources, ctx, layout, barrel)
