@@ -60,11 +60,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
     if stmt.type == "import_statement":
         refs = []
         for child in stmt.children_by_field_name("name"):
-            alias = None
-            if child.type == "aliased_import":
-                alias_node = child.child_by_field_name("alias")
-                alias = node_text(alias_node) if alias_node is not None else None
-                child = child.child_by_field_name("name") or child
+            child, alias = _unaliased(child)
             module = _dotted(child)
             binding = alias or module.split(".")[0]
             refs.append(
@@ -77,11 +73,7 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
     names: list[str] = []
     bindings: list[str] = []
     for child in stmt.children_by_field_name("name"):
-        local = None
-        if child.type == "aliased_import":
-            alias_node = child.child_by_field_name("alias")
-            local = node_text(alias_node) if alias_node is not None else None
-            child = child.child_by_field_name("name") or child
+        child, local = _unaliased(child)
         names.append(_dotted(child))
         bindings.append(local or names[-1])
     if any(c.type == "wildcard_import" for c in stmt.named_children):
@@ -111,3 +103,12 @@ def parse(source: bytes) -> SourceFacts:
                 )
             )
     return facts("python", tree, source, imports, calls)
+
+
+def _unaliased(child: Node) -> tuple[Node, str | None]:
+    """An imported name and its `as` alias (None without one)."""
+    if child.type != "aliased_import":
+        return child, None
+    alias_node = child.child_by_field_name("alias")
+    alias = node_text(alias_node) if alias_node is not None else None
+    return child.child_by_field_name("name") or child, alias
