@@ -103,6 +103,42 @@ def test_same_size_rewrite_right_after_a_scan_is_not_missed(tree: Path, tmp_path
     assert ("services/py/util.py", 1, "AG101") in lines(after)
 
 
+@pytest.mark.parametrize("memo_too", [False, True], ids=["facts-cache", "scan-memo"])
+@pytest.mark.parametrize("in_git", [False, True], ids=["walk", "git"])
+def test_rewrite_with_its_old_mtime_restored_is_not_missed(
+    tmp_path: Path, memo_too: bool, in_git: bool
+) -> None:
+    """`cp -p` / `touch -r`: new content of the same size, the old mtime put back. Only the
+    ctime tells (as in git's index), so the stat record must hold it."""
+    root = make_tree(tmp_path / "repo")
+    if in_git:
+        for args in (
+            ["init", "-q"],
+            ["add", "-A"],
+            ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+        ):
+            subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+    cache_dir = tmp_path / "cache"
+    target = root / "services/py/util.py"
+    old = target.stat()
+    scan = (
+        (lambda: scan_dir(root, use_cache=True, cache_dir=cache_dir))
+        if memo_too
+        else (lambda: cached_scan(root, cache_dir))
+    )
+    before = scan()
+    assert ("services/py/util.py", 1, "AG101") not in lines(before)
+    replacement = "import os_pb2\n\nprint(os.sep)\n"[: old.st_size].ljust(old.st_size, "#")
+    # A new ctime. git's index (the memo's fast key) compares ctime to the second, as `git
+    # status` does, so the git case crosses a second; the stat record itself has nanoseconds.
+    time.sleep(1.1 if in_git else 0.01)
+    target.write_text(replacement, encoding="utf-8")
+    os.utime(target, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert (target.stat().st_size, target.stat().st_mtime_ns) == (old.st_size, old.st_mtime_ns)
+    after = scan()
+    assert ("services/py/util.py", 1, "AG101") in lines(after)
+
+
 def test_config_change_invalidates(tree: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     cached_scan(tree, cache_dir)

@@ -486,3 +486,27 @@ def test_each_repeated_buf_index_line_is_reported(tmp_path):
 def test_triggered_by(path, expected):
     assert GeneratedDependency().triggered_by(path) is expected
     assert UnpinnedSdk().triggered_by(path) is expected
+
+
+@pytest.mark.parametrize(
+    ("url", "buf"),
+    [
+        ("https://buf.build/gen/python", True),
+        ("https://BUF.build/gen/python", True),
+        ("HTTPS://Buf.Build/gen/python/simple", True),
+        ("https://user:token@BUF.BUILD/gen/python", True),
+        ("buf.build/gen/python", True),
+        ("https://buf.build/gen/Python", False),  # paths are case-sensitive
+        ("https://notbuf.build/gen/python", False),
+        ("https://buf.build.example/gen/python", False),
+        ("https://buf.build/gen/python-mirror", False),
+    ],
+)
+def test_the_buf_host_is_matched_without_regard_to_case(url: str, buf: bool) -> None:
+    """Hosts are case-insensitive (RFC 3986 3.2.2), paths are not; one host pattern serves the
+    Python index and the npm registry."""
+    from ameide_guard.checks.dependencies.common import BUF_NPM_URL, is_buf_python_index
+
+    assert is_buf_python_index(url) is buf
+    npm = url.replace("/gen/python", "/gen/npm/v1/").replace("-mirror", "")
+    assert (BUF_NPM_URL.search(npm) is not None) is (buf or "mirror" in url)

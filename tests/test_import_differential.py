@@ -125,14 +125,16 @@ def _type_checking(test: ast.expr) -> bool:
 def _python_reference(path: Path) -> Counter:
     """CPython's view: (line, module, type_only) per imported name, as ameide-guard records."""
     records: Counter = Counter()
+    # A `.pyi` stub never runs: every import in it is type-only (as in a TS `.d.ts`).
+    stub = path.suffix == ".pyi"
 
     def visit(node: ast.AST, type_only: bool) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                records[(str(path), node.lineno, alias.name, type_only)] += 1
+                records[(str(path), node.lineno, alias.name, type_only or stub)] += 1
         elif isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
-            records[(str(path), node.lineno, module, type_only)] += 1
+            records[(str(path), node.lineno, module, type_only or stub)] += 1
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             type_only = False
         if isinstance(node, ast.If) and _type_checking(node.test):
@@ -148,8 +150,14 @@ def _python_reference(path: Path) -> Counter:
     return records
 
 
-def test_python_imports_match_cpython_ast(corpus: list[Path]) -> None:
-    files = _fixture_files((".py",)) + [p for p in corpus if p.suffix == ".py"]
+def test_python_imports_match_cpython_ast(corpus: list[Path], tmp_path: Path) -> None:
+    generated = [p for p in corpus if p.suffix == ".py"]
+    stubs = []
+    for path in generated:  # every generated module once more as a stub file
+        stub = tmp_path / f"{path.parent.name}-{path.stem}.pyi"
+        stub.write_bytes(path.read_bytes())
+        stubs.append(stub)
+    files = _fixture_files((".py", ".pyi")) + generated + stubs
     theirs: Counter = Counter()
     for path in files:
         theirs += _python_reference(path)

@@ -36,6 +36,7 @@ from ameide_guard.lockfiles.poetry import parse_poetry_lock
 from ameide_guard.lockfiles.uv import parse_uv_lock
 from ameide_guard.lockfiles.yarn import parse_yarn_lock
 from ameide_guard.manifests.gomod import parse_gomod
+from ameide_guard.manifests.npmrc import parse_npmrc_registries
 from ameide_guard.manifests.package_json import parse_package_json
 from ameide_guard.manifests.pyproject import parse_pyproject
 from ameide_guard.manifests.requirements import parse_requirements
@@ -132,6 +133,13 @@ READERS = {
         "text",
         "auto-install-peers={}\n",
         companions={"svc/package.json": PACKAGE_JSON, "svc/pnpm-lock.yaml": PNPM_LOCK},
+    ),
+    ".npmrc-registries": Reader(
+        parse_npmrc_registries,
+        "web/.npmrc",
+        "text",
+        "@buf:registry={}\n",
+        companions={"web/package.json": PACKAGE_JSON},
     ),
     "workflow": Reader(
         parse_workflow,

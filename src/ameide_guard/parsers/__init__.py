@@ -52,7 +52,7 @@ def parse_source(
         # lazy: a language's grammar loads when a file of it is parsed
         from ameide_guard.parsers.python import parse as parse_python
 
-        return parse_python(source)
+        return parse_python(source, stub=path.endswith(".pyi"))
     raise ValueError(f"no parser for {language}")
 
 

@@ -53,9 +53,9 @@ def _dotted(node: Node) -> str:
     return "".join(node_text(node).split())
 
 
-def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
+def _imports_of(stmt: Node, source: bytes, stub: bool) -> list[ImportRef]:
     span = node_span(stmt, source)
-    type_only = _type_checking_only(stmt)
+    type_only = stub or _type_checking_only(stmt)
     line = span.line
     if stmt.type == "import_statement":
         refs = []
@@ -84,15 +84,17 @@ def _imports_of(stmt: Node, source: bytes) -> list[ImportRef]:
     ]
 
 
-def parse(source: bytes) -> SourceFacts:
+def parse(source: bytes, *, stub: bool = False) -> SourceFacts:
+    """The facts of a Python file; in a `.pyi` stub (`stub`) every import is type-only: stubs
+    are read by type checkers and never run, as a TS `.d.ts` is never emitted."""
     tree = parse_tree("python", source)
     root = tree.root_node
     imports: list[ImportRef] = []
     for _, match in captures("python", _IMPORTS, root):
         stmt = (match.get("plain") or match["from"])[0]
-        imports.extend(_imports_of(stmt, source))
+        imports.extend(_imports_of(stmt, source, stub))
     calls: list[CallRef] = []
-    if b"Stub(" in source:
+    if b"Stub(" in source and not stub:  # a stub file runs no call
         for _, match in captures("python", _CALLS, root):
             args = argument_texts(match["args"][0])
             calls.append(

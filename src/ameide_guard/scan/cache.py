@@ -62,7 +62,7 @@ def ensure_cache_dir(directory: Path) -> None:
         ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
 
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan gets no stat record (git's "racy clean" rule): file
 system timestamps are coarse, so a same-size rewrite within the same tick would otherwise look
@@ -142,7 +142,8 @@ SKIPPED = Entry(None, None, False)
 class FactsCache:
     directory: Path
     salt: str
-    stats: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    stats: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
+    """Path → (its stat record, its content digest or "" when the prefilter skipped it)."""
     entries: dict[str, Entry] = field(default_factory=dict)
     dirty: bool = False
     opened_ns: int = field(default_factory=time.time_ns)
@@ -168,9 +169,7 @@ class FactsCache:
                 raw = json.load(handle)
             if raw.get("salt") != self.salt or raw.get("format") != FORMAT:
                 return
-            self.stats = {
-                p: (int(a), int(b), int(c), str(d)) for p, (a, b, c, d) in raw["stats"].items()
-            }
+            self.stats = {p: _stat_record(record) for p, record in raw["stats"].items()}
             entries = {}
             for digest, (facts, problem, parsed) in raw["entries"].items():
                 entries[digest] = Entry(
@@ -183,12 +182,12 @@ class FactsCache:
             self.stats, self.entries = {}, {}
 
     def lookup(self, path: str, stat: StatKey) -> tuple[str, Entry] | None:
-        """The cached outcome for an unchanged file (same size, mtime and inode), else None."""
+        """The cached outcome for an unchanged file (the same stat record), else None."""
         record = self.stats.get(path)
         if record is None:
             return None
-        size, mtime, inode, digest = record
-        if (size, mtime, inode) != stat:
+        recorded, digest = record
+        if recorded != stat:
             return None
         entry = self.entries.get(digest) if digest else SKIPPED
         return (digest, entry) if entry is not None else None
@@ -203,7 +202,7 @@ class FactsCache:
             return  # an outcome without content (an unreadable file) is not cached
         key = "" if entry.trivial else digest
         if stat is not None and stat[1] < self.opened_ns - RACY_NS:
-            self.stats[path] = (*stat, key)
+            self.stats[path] = (stat, key)
         else:
             self.stats.pop(path, None)
         if key:
@@ -214,8 +213,9 @@ class FactsCache:
         """Write atomically, keeping only entries of files that still exist."""
         if not self.dirty:
             return
-        stats = {p: list(v) for p, v in sorted(self.stats.items()) if p in live_paths}
-        live = {v[3] for v in stats.values()}
+        kept = {p: record for p, record in sorted(self.stats.items()) if p in live_paths}
+        stats = {p: [*stat, digest] for p, (stat, digest) in kept.items()}
+        live = {digest for _, digest in kept.values()}
         entries = {
             d: [
                 encode_facts(e.facts) if e.facts is not None else None,
@@ -237,3 +237,10 @@ class FactsCache:
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 os.unlink(tmp)
+
+
+def _stat_record(raw: list[Any]) -> tuple[StatKey, str]:
+    """A stored `[size, mtime, ctime, inode, device, digest]`; ValueError for any other shape
+    (the whole cache is then rebuilt)."""
+    size, mtime, ctime, inode, device, digest = raw
+    return (int(size), int(mtime), int(ctime), int(inode), int(device)), str(digest)

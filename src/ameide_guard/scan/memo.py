@@ -31,21 +31,21 @@ from typing import Any
 
 from ameide_guard.model import Finding, Level, Span
 from ameide_guard.scan.cache import RACY_NS, ensure_cache_dir, tool_identity
-from ameide_guard.vcs.discovery import StatKey
+from ameide_guard.vcs.discovery import StatKey, stat_key
 
-FORMAT = 2
+FORMAT = 3
 FILE_NAME = f"scan-v{FORMAT}.json"
 
-Signature = tuple[int, int, int] | None
-"""(size, mtime_ns, inode) of a path, None when it does not exist (or cannot be stat'ed)."""
+Signature = StatKey | None
+"""The stat record (`discovery.StatKey`) of a path; None when it does not exist or cannot be
+stat'ed."""
 
 
 def signature(full: str) -> Signature:
     try:
-        st = os.stat(full)
+        return stat_key(os.stat(full))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,16 @@ if TYPE_CHECKING:
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".ameide-guard-cache"})
 
 
-StatKey = tuple[int, int, int]
-"""(st_size, st_mtime_ns, st_ino): what tells an unchanged file, as in git's index."""
+StatKey = tuple[int, int, int, int, int]
+"""(st_size, st_mtime_ns, st_ctime_ns, st_ino, st_dev): what tells an unchanged file, as git's
+index does. The ctime matters: a file rewritten in place at the same size whose mtime was then
+restored (`cp -p`, `touch -r`, tools that keep timestamps) still has a new ctime, which nothing
+but the kernel can set. Index 1 stays the mtime (the racy-clean checks read it)."""
 
 
 def stat_key(st: os.stat_result) -> StatKey:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    """The one place a stat record is made (discovery, the facts cache, the memo, git's view)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
 
 
 @dataclass
@@ -154,7 +158,7 @@ def _check_file(root_real: str, full: str) -> str | StatKey | None:
     except OSError:
         return "vanished"
     if info.st_mode & _TYPE_BITS == stat.S_IFREG:
-        return (info.st_size, info.st_mtime_ns, info.st_ino)
+        return stat_key(info)
     if stat.S_ISLNK(info.st_mode):
         try:
             target = os.path.realpath(full, strict=True)

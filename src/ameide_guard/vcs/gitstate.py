@@ -25,14 +25,22 @@ import os
 import re
 from collections.abc import Iterable
 
+from ameide_guard.vcs.discovery import stat_key
+
 FAST_COMMANDS = (
     ("ls-files", "-z", "-s", "-v"),
     ("diff-files", "--name-only", "-z", "--relative", "--ignore-submodules=all"),
 )
 """Run with `SAFE_CONFIG`: the tracked entries, and the tracked files git sees changed."""
-SAFE_CONFIG = ("-c", "core.fsmonitor=false", "-c", "core.checkStat=default")
+SAFE_CONFIG = (
+    *("-c", "core.fsmonitor=false"),
+    *("-c", "core.checkStat=default"),
+    *("-c", "core.trustctime=true"),
+)
 """git checks every file itself (no file-system monitor's word) and compares the whole stat,
-whatever the repository's own settings."""
+ctime included (a rewrite whose mtime was restored changes only that), whatever the
+repository's own settings. git compares ctime to the second, as `git status` does; the full
+key, used whenever this one is not, compares it to the nanosecond."""
 
 _UNWATCHED = re.compile(rb"(?:\A|\0)[a-zS] ")
 """An entry git does not check: assume-unchanged (a lowercase tag) or skip-worktree (`S`)."""
@@ -44,7 +52,7 @@ def _stat(full: bytes, follow: bool) -> bytes:
         st = os.stat(full) if follow else os.lstat(full)
     except OSError:
         return b"-"
-    return b"%d:%d:%d" % (st.st_size, st.st_mtime_ns, st.st_ino)
+    return b":".join(b"%d" % field for field in stat_key(st))
 
 
 def _with_stats(hasher: hashlib.blake2b, root: bytes, names: Iterable[bytes], follow: bool) -> None:

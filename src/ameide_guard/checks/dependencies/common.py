@@ -20,13 +20,20 @@ if TYPE_CHECKING:  # the readers are imported when the rules run, not when the r
     from ameide_guard.manifests.requirements import ReqLine, RequirementsFile
 
 
-MANIFESTS = ("package.json", "go.mod", "pyproject.toml")
+MANIFESTS = ("package.json", "go.mod", "pyproject.toml", ".npmrc")
 
 
-BUF_PYTHON_INDEX = re.compile(r"^(?:[A-Za-z+]+://)?(?:[^/@]*@)?buf\.build/gen/python(?:[/?#]|$)")
+BUF_HOST = r"(?i:buf\.build)"
+"""The Buf registry's host, matched without regard to case: hosts are case-insensitive
+(RFC 3986 section 3.2.2), so `https://BUF.build/gen/python` is the same index. Paths stay
+case-sensitive. Every URL pattern below is built on it."""
 
 
-BUF_NPM_URL = re.compile(r"buf\.build/gen/npm/")
+BUF_PYTHON_INDEX = re.compile(rf"^(?:[A-Za-z+]+://)?(?:[^/@]*@)?{BUF_HOST}/gen/python(?:[/?#]|$)")
+
+
+BUF_NPM_URL = re.compile(rf"(?<![\w.-]){BUF_HOST}/gen/npm/")
+"""The Buf npm registry anywhere in a spec or URL, as a whole host (not `notbuf.build`)."""
 
 
 MAX_INCLUDE_DEPTH = 64

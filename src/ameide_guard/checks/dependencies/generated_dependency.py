@@ -62,6 +62,29 @@ def _generated_npm(repo: RepoView) -> Iterator[Hit]:
             )
 
 
+def _generated_npmrc(repo: RepoView) -> Iterator[Hit]:
+    """An `.npmrc` that sends a scope (or every package) to the Buf npm registry: the twin of a
+    Python index under buf.build/gen/python."""
+    # lazy: readers load when the rule runs, not with the registry
+    from ameide_guard.manifests.npmrc import parse_npmrc_registries
+
+    sdk = repo.config.sdk_packages["npm"]
+    for path in repo.named(".npmrc"):
+        if not checked(repo, path):
+            continue
+        for mapping in repo.document(path, parse_npmrc_registries) or ():
+            if BUF_NPM_URL.search(mapping.url) is None:
+                continue
+            what = f"the `{mapping.scope}` scope" if mapping.scope else "every package"
+            yield Hit(
+                path,
+                mapping.span,
+                f"npmrc:{mapping.scope or 'registry'}",
+                f"`.npmrc` sends {what} to the Buf generated-code registry ({mapping.url}): "
+                f"only the SDKs may install BSR stubs. Remove this line and depend on `{sdk}`.",
+            )
+
+
 def _generated_go(repo: RepoView) -> Iterator[Hit]:
     matcher = ModuleMatcher(repo.config.generated["go"])
     for path, doc in go_mods(repo):
@@ -169,7 +192,7 @@ class GeneratedDependency(Rule):
         slug="generated-dependency",
         name="GeneratedDependency",
         short="A manifest outside the proto and SDK packages depends on Buf-generated (BSR) "
-        "packages or the BSR Python index.",
+        "packages, the BSR Python index or (in .npmrc) the BSR npm registry.",
         default_level=Level.ERROR,
         tags=("architecture", "dependencies"),
     )
@@ -178,5 +201,5 @@ class GeneratedDependency(Rule):
         return is_dependency_input(path)
 
     def check_repo(self, repo: RepoView, ctx: RuleContext) -> Iterator[Finding]:
-        for source in (_generated_npm, _generated_go, _generated_python):
+        for source in (_generated_npm, _generated_npmrc, _generated_go, _generated_python):
             yield from hit_findings(ctx, source(repo))
