@@ -42,6 +42,8 @@ class Job:
     steps: tuple[Step, ...] = ()
     uses: str | None = None
     """A reusable workflow the job calls instead of running steps."""
+    container: str | None = None
+    """The image of `jobs.<id>.container` (a string, or the mapping's `image`)."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,14 @@ def _job(key: yaml.ScalarNode, node: yaml.Node) -> Job:
         env=_env(_get(node, "env")),
         steps=tuple(_step(s) for s in items if isinstance(s, yaml.MappingNode)),
         uses=_scalar(_get(node, "uses")),
+        container=_container_image(_get(node, "container")),
     )
+
+
+def _container_image(node: yaml.Node | None) -> str | None:
+    if isinstance(node, yaml.MappingNode):
+        return _scalar(_get(node, "image"))
+    return _scalar(node)
 
 
 def _yaml_error(exc: yaml.YAMLError, text: str) -> ManifestError:

@@ -41,9 +41,21 @@ GO_ACTIONS = ("golangci/golangci-lint-action", "goreleaser/goreleaser-action")
 _GO_COMMAND = re.compile(
     r"(?:^|[;&|(`{!]|\$\(|\b(?:then|do|else|if|while|until|exec|time|sudo|xargs|env|nohup|"
     r"command)\s)\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|]*)\s+)*"
-    r"go\s+[a-z]",
+    r"go\s+(?!(?:version|env|help)\b)[a-z]",
     re.M,
 )
+"""A go command in a script. `go version`, `go env` (`-w` is read as an assignment, below) and
+`go help` load no module, so they do not make a step a Go step."""
+
+
+_GO_IMAGE = re.compile(
+    r"^(?:[\w.-]+(?::\d+)?/)*(?:golang|go|golangci-lint|goreleaser)(?::|@|$)", re.I
+)
+"""A container image that is a Go toolchain (`golang:1.23`, `docker.io/library/golang`,
+`ghcr.io/x/golang@sha256:…`, `golangci/golangci-lint`): scripts run in it build Go."""
+
+
+_DOCKER_RUN_GO = re.compile(r"\bdocker\s+(?:container\s+)?run\b[^\n]*?\s(?P<image>\S*golang\S*)")
 
 
 _ASSIGN = re.compile(r"\b(?P<var>GOPRIVATE|GONOSUMDB)=[\"']?(?P<value>[^\s\"'>;]*)")
@@ -176,18 +188,38 @@ def _effective(
     return None, ""
 
 
+def is_go_image(image: str | None) -> bool:
+    """Whether a container image is a Go toolchain (see `_GO_IMAGE`)."""
+    return image is not None and _GO_IMAGE.match(image.strip()) is not None
+
+
+def _runs_go_container(script: str | None) -> bool:
+    """A `docker run` of a Go toolchain image in a script."""
+    if not script:
+        return False
+    return any(is_go_image(m.group("image")) for m in _DOCKER_RUN_GO.finditer(script))
+
+
 def go_steps(job: Job) -> list[Step]:
-    """Steps that run the go command. A job that sets up Go but runs it only through scripts
-    (`make test`) counts every later step that runs something."""
+    """Steps that run the go command: visibly (a `go build`, a Go action, a `docker run` of a Go
+    image), or, in a job that sets up Go or runs in a Go container but runs it only through
+    scripts (`make test`), every script step after the setup. Actions other than the Go ones
+    never count: a debugging or upload action runs no Go."""
     visible = [
-        s for s in job.steps if runs_go(s.run) or any(_is_action(s.uses, a) for a in GO_ACTIONS)
+        s
+        for s in job.steps
+        if runs_go(s.run)
+        or _runs_go_container(s.run)
+        or any(_is_action(s.uses, a) for a in GO_ACTIONS)
     ]
     if visible:
         return visible
+    if is_go_image(job.container):
+        return [s for s in job.steps if s.run]
     setup = next((i for i, s in enumerate(job.steps) if _is_action(s.uses, SETUP_GO)), None)
     if setup is None:
         return []
-    later = [s for s in job.steps[setup + 1 :] if s.run or s.uses]
+    later = [s for s in job.steps[setup + 1 :] if s.run]
     return later or [job.steps[setup]]
 
 
