@@ -19,10 +19,14 @@ from ameide_guard.parsers.treesitter import (
 _IMPORTS = "(import_spec name: (_)? @name path: (_) @path) @spec"
 _CALLS = """
 (call_expression
-  function: (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+  function: [
+    (selector_expression operand: (identifier) @pkg field: (field_identifier) @fn)
+    (identifier) @fn
+  ]
   arguments: (argument_list) @args
   (#match? @fn "^New[A-Za-z0-9_]*Client$")) @call
 """
+"""`pkg.New…Client(…)`, and `New…Client(…)` unqualified (a dot-imported package)."""
 
 
 def parse(source: bytes) -> SourceFacts:
@@ -49,7 +53,9 @@ def parse(source: bytes) -> SourceFacts:
     calls: list[CallRef] = []
     if b"Client(" in source:
         for _, match in captures("go", _CALLS, root):
-            callee = f"{node_text(match['pkg'][0])}.{node_text(match['fn'][0])}"
+            package = match.get("pkg")
+            function = node_text(match["fn"][0])
+            callee = f"{node_text(package[0])}.{function}" if package else function
             args = argument_texts(match["args"][0])
             calls.append(
                 CallRef(callee=callee, span=node_span(match["call"][0], source), args=args)

@@ -30,9 +30,10 @@ _IMPORTS = """
 (future_import_statement) @from
 """
 _CALLS = """
-(call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args
-  (#match? @fn "Stub$")) @call
+(call function: [(identifier) (attribute)] @fn arguments: (argument_list) @args) @call
 """
+"""Every call; `parse` keeps those whose callee ends in `Stub` or is a local name an import
+binds to a `…Stub` (`from x_pb2_grpc import OrdersServiceStub as Orders`)."""
 _TYPE_CHECKING = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"})
 
 
@@ -94,17 +95,25 @@ def parse(source: bytes, *, stub: bool = False) -> SourceFacts:
         stmt = (match.get("plain") or match["from"])[0]
         imports.extend(_imports_of(stmt, source, stub))
     calls: list[CallRef] = []
-    if b"Stub(" in source and not stub:  # a stub file runs no call
+    if b"Stub" in source and not stub:  # a stub file runs no call
+        renamed = _stub_aliases(imports)
         for _, match in captures("python", _CALLS, root):
+            callee = _dotted(match["fn"][0])
+            if not callee.endswith("Stub") and callee.partition(".")[0] not in renamed:
+                continue
             args = argument_texts(match["args"][0])
-            calls.append(
-                CallRef(
-                    callee=_dotted(match["fn"][0]),
-                    span=node_span(match["call"][0], source),
-                    args=args,
-                )
-            )
+            calls.append(CallRef(callee, node_span(match["call"][0], source), args))
     return facts("python", tree, source, imports, calls)
+
+
+def _stub_aliases(imports: list[ImportRef]) -> frozenset[str]:
+    """Local names bound to a `…Stub` class under another name (`import … as Orders`)."""
+    return frozenset(
+        local
+        for imp in imports
+        for name, local in zip(imp.names, imp.bindings, strict=False)
+        if name.endswith("Stub") and local != name
+    )
 
 
 def _unaliased(child: Node) -> tuple[Node, str | None]:

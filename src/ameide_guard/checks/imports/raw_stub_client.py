@@ -126,14 +126,19 @@ class RawStubClient(Rule):
     @staticmethod
     def _go(file: SourceFile) -> Iterator[tuple[CallRef, str]]:
         bound: dict[str, str] = {}
+        dotted: list[str] = []  # generated packages imported with `.`: their names unqualified
         for imp, target in zip(file.facts.imports, file.targets, strict=True):
             if is_generated_target(target):
+                if imp.alias == ".":
+                    dotted.append(imp.module)
                 for name in go_package_names(imp):
                     bound.setdefault(name, imp.module)
         for call in file.facts.calls:
-            package = call.callee.partition(".")[0]
-            if package in bound:
+            package, qualified, _ = call.callee.partition(".")
+            if qualified and package in bound:
                 yield call, bound[package]
+            elif not qualified and dotted:
+                yield call, dotted[0]
 
     @staticmethod
     def _python(file: SourceFile) -> Iterator[tuple[CallRef, str]]:
