@@ -36,6 +36,8 @@ TS_FORMS = [
     "export * as ns{n} from {q}{m}{q};",
     "export {{ a{n} as b{n} }} from {q}{m}{q};",
     "export type {{ T{n} }} from {q}{m}{q};",
+    "export type * from {q}{m}{q};",
+    "export type * as tns{n} from {q}{m}{q};",
     "export {{ a{n}, b{n} }}\n  from {q}{m}{q};",
     "export\n{{ c{n} }} from {q}{m}{q};",
     "export type {{ T{n} }}\nfrom {q}{m}{q};",

@@ -70,6 +70,19 @@ def _has_token(node: Node, token: str) -> bool:
     return any(not c.is_named and c.type == token for c in node.children)
 
 
+def _type_star_gap(stmt: Node) -> Node | None:
+    """`export type * from "m"` and `export type * as ns from "m"` (TypeScript 5.0), which the
+    grammar reads as a star re-export with an ERROR node holding just `type`: that node, so the
+    statement is read as the type-only re-export it is; None for any other statement."""
+    kids = stmt.children
+    if stmt.type != "export_statement" or len(kids) < 3 or kids[0].type != "export":
+        return None
+    gap, after = kids[1], kids[2]
+    if gap.is_error and gap.text == b"type" and after.type in ("*", "namespace_export"):
+        return gap
+    return None
+
+
 def _bindings(clause: Node) -> tuple[tuple[str, ...], bool]:
     """Local names an import or export clause binds, and whether every one is `type`-only."""
     names: list[str] = []
@@ -180,7 +193,8 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
     else:
         kind = "export"
         names, all_typed = _bindings(stmt)
-        type_only = type_only or _has_token(stmt, "type") or all_typed
+        typed = _has_token(stmt, "type") or _type_star_gap(stmt) is not None
+        type_only = type_only or typed or all_typed
     return ImportRef(
         module=module,
         span=node_span(src, source),
@@ -261,7 +275,9 @@ def _export_import_require(
 def _split_export_from(
     root: Node, source: bytes, declaration: bool
 ) -> tuple[list[ImportRef], frozenset[int]]:
-    """Re-exports the grammar splits at a line break: tree-sitter-typescript applies automatic
+    """TypeScript the grammar misreads, joined back as tsc reads it (its errors then not AG900):
+    `export type *` (`_type_star_gap`), `export import x = require()`, and re-exports split at a
+    line break: tree-sitter-typescript applies automatic
     semicolon insertion inside `export { a }⏎from "x"` and `export⏎{ a } from "x"`, which
     TypeScript and every JS engine read as one re-export. The pieces come out as siblings — the
     export head, a statement that is only `from` (with a MISSING `;`), a statement that is only
@@ -273,6 +289,7 @@ def _split_export_from(
         container = stack.pop()
         kids = [k for k in container.named_children if k.type != "comment"]
         stack.extend(k for k in kids if k.has_error)
+        recovered.update(gap.id for k in kids if (gap := _type_star_gap(k)) is not None)
         for head, tail in itertools.pairwise(kids):
             ref = _export_import_require(head, tail, source, declaration)
             if ref is not None:
