@@ -20,6 +20,7 @@ from differential.corpus import write_corpus
 from tools import missing_tool, node_module, require_tool
 
 from ameide_guard.parsers import parse_source, source_kind
+from ameide_guard.scan.analysis import decode
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -42,11 +43,16 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _ours(files: list[Path], with_alias: bool = False) -> Counter:
+    """What a scan extracts: the bytes decoded as the scan decodes them (`analysis.decode`:
+    PEP 263, universal newlines for Python), then parsed; a file the decoder refuses has none."""
     records: Counter = Counter()
     for path in files:
         language = source_kind(path.name)
         assert language is not None
-        facts = parse_source(language, path.read_bytes(), path.name)
+        text, _ = decode(path.read_bytes(), language)
+        if text is None:
+            continue
+        facts = parse_source(language, text, path.name)
         for imp in facts.imports:
             extra = imp.alias or "" if with_alias else imp.type_only
             records[(str(path), imp.span.line, imp.module, extra)] += 1
@@ -146,7 +152,11 @@ def _python_reference(path: Path) -> Counter:
         for child in ast.iter_child_nodes(node):
             visit(child, type_only)
 
-    visit(ast.parse(path.read_bytes()), False)
+    try:
+        tree = ast.parse(path.read_bytes())
+    except SyntaxError:  # CPython refuses the file (an unknown PEP 263 codec): no imports
+        return records
+    visit(tree, False)
     return records
 
 
@@ -157,7 +167,15 @@ def test_python_imports_match_cpython_ast(corpus: list[Path], tmp_path: Path) ->
         stub = tmp_path / f"{path.parent.name}-{path.stem}.pyi"
         stub.write_bytes(path.read_bytes())
         stubs.append(stub)
-    files = _fixture_files((".py", ".pyi")) + generated + stubs
+    variants = []
+    for n, path in enumerate(generated):  # spelled as CPython also reads it: CR-only, latin-1
+        data = path.read_bytes()
+        cr = tmp_path / f"cr{n}.py"
+        cr.write_bytes(data.replace(b"\n", b"\r"))
+        latin = tmp_path / f"latin{n}.py"
+        latin.write_bytes(b"# -*- coding: latin-1 -*-\nLABEL = '\xe9t\xe9'\n" + data)
+        variants += [cr, latin]
+    files = _fixture_files((".py", ".pyi")) + generated + stubs + variants
     theirs: Counter = Counter()
     for path in files:
         theirs += _python_reference(path)

@@ -100,6 +100,8 @@ PY_FORMS = [
     "from .. import parent{n}",
     "from .pkg{n}.mod import name{n}",
     "from {m} \\\n    import cont{n}",
+    "import acme.v{n}.\\\n    orders{n}_pb2",
+    "from acme \\\n    .v{n} import (b{n}_pb2)",
     "def f{n}():\n    import {m}\n    return {n}",
     "try:\n    from {m} import x{n}\nexcept ImportError:\n    x{n} = None",
     "if TYPE_CHECKING:\n    from {m} import T{n}",

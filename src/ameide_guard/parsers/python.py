@@ -51,7 +51,9 @@ def _type_checking_only(node: Node) -> bool:
 
 
 def _dotted(node: Node) -> str:
-    return "".join(node_text(node).split())
+    """A dotted name as CPython reads it: whitespace and backslash line continuations inside it
+    (`acme.v1.\\⏎orders_pb2`) dropped."""
+    return "".join(node_text(node).replace("\\\n", "").replace("\\\r\n", "").split())
 
 
 def _imports_of(stmt: Node, source: bytes, stub: bool) -> list[ImportRef]:

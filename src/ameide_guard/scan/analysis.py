@@ -6,6 +6,7 @@ content digest and computed in any process in any order.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -43,9 +44,54 @@ def digest_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def decode(data: bytes) -> tuple[bytes | None, tuple[Span, str] | None]:
-    """UTF-8 bytes to parse and a problem to report. UTF-16 with a BOM is converted; invalid UTF-8
-    is parsed with replacement characters and reported; NUL bytes mean a binary file."""
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+"""A PEP 263 source encoding declaration (checked on the first two lines, as CPython does)."""
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def python_source(data: bytes) -> tuple[bytes, tuple[Span, str] | None]:
+    """Python bytes as CPython reads them: in the encoding a PEP 263 declaration names (a valid
+    latin-1 file is not an error), with universal newlines (a lone CR ends a line; replaced by
+    LF, same length, so every offset holds). Returns UTF-8 bytes, or the bytes unchanged and a
+    problem for a declaration naming no codec or a file that is not in its declared codec."""
+    if b"\r" in data:
+        data = _LONE_CR.sub(b"\n", data)
+    for number, line in enumerate(data.split(b"\n", 2)[:2], start=1):
+        found = _CODING.match(line)
+        if found is None:
+            if line.strip() and not line.lstrip().startswith(b"#"):
+                break  # the declaration must come before any code
+            continue
+        name = found.group(1).decode("ascii", "replace")
+        try:
+            codec = codecs.lookup(name)
+        except LookupError:
+            return data, (
+                Span(number, 1, number, 1),
+                f"line {number} declares the unknown source encoding `{name}` (PEP 263), so "
+                "Python refuses the file: name a real codec or remove the declaration",
+            )
+        if codec.name == "utf-8":
+            return data, None
+        try:
+            return data.decode(codec.name).encode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            return data, (
+                Span(number, 1, number, 1),
+                f"not valid {codec.name} at byte {exc.start}, though line {number} declares it "
+                "(PEP 263): save the file in that encoding or fix the declaration",
+            )
+    return data, None
+
+
+def decode(data: bytes, language: str = "") -> tuple[bytes | None, tuple[Span, str] | None]:
+    """UTF-8 bytes to parse and a problem to report. UTF-16 with a BOM is converted; Python is
+    read as CPython reads it (`python_source`); invalid UTF-8 is parsed with replacement
+    characters and reported; NUL bytes mean a binary file."""
+    if language == "python" and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\0")):
+        data, problem = python_source(data.removeprefix(b"\xef\xbb\xbf"))
+        if problem is not None:
+            return None, problem
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16").encode("utf-8"), None
@@ -169,7 +215,7 @@ def analyze_passing(
                 f"over the {MAX_SOURCE_BYTES // 2**20} MiB parse limit; not parsed",
             ),
         )
-    text, problem = decode(data)
+    text, problem = decode(data, language)
     if text is None:
         return Outcome(path, key, None, problem)
     # lazy: a scan whose files all fail the prefilter imports no parser
