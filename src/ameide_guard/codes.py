@@ -11,7 +11,6 @@ the rule families sit above the engine they plug into (see the layers in pyproje
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -65,9 +64,3 @@ def resolve_rule_id(name: str) -> str | None:
         if name == meta.slug:
             return meta.id
     return None
-
-
-def iter_rule_names() -> Iterator[str]:
-    for meta in rule_metas():
-        yield meta.id
-        yield meta.slug

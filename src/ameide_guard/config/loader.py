@@ -17,7 +17,7 @@ from typing import Any
 from ameide_guard.codes import resolve_rule_id, rule_metas
 from ameide_guard.config.project import CONFIG_FILES, tool_table
 from ameide_guard.errors import ConfigError, PatternError
-from ameide_guard.formats import toml as tomllib
+from ameide_guard.formats import toml
 from ameide_guard.formats.globs import validate_module_pattern, validate_path_pattern
 from ameide_guard.formats.reading import TOO_MANY_DIGITS, too_many_digits
 from ameide_guard.model import Level
@@ -34,10 +34,10 @@ def _load_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(str(path), "", f"cannot read the file ({exc.strerror or exc})") from None
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return toml.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(str(path), "", f"not UTF-8 text (byte {exc.start})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         raise ConfigError(str(path), "", f"invalid TOML: {exc}") from None
     except ValueError as exc:
         if not too_many_digits(exc):
@@ -47,7 +47,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
 
 def embedded_default() -> dict[str, Any]:
     text = resources.files("ameide_guard").joinpath("default_config.toml").read_text("utf-8")
-    return tomllib.loads(text)
+    return toml.loads(text)
 
 
 def find_config(root: Path, explicit: Path | None = None) -> tuple[str, dict[str, Any]]:

@@ -192,9 +192,6 @@ class FactsCache:
         entry = self.entries.get(digest) if digest else SKIPPED
         return (digest, entry) if entry is not None else None
 
-    def lookup_digest(self, digest: str) -> Entry | None:
-        return self.entries.get(digest)
-
     def store(self, path: str, stat: StatKey | None, digest: str, entry: Entry) -> None:
         """Record `path`'s outcome: a stat record, plus the entry under `digest` unless trivial
         (a file the prefilter skipped needs no digest: its stat record says "skipped")."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ameide_guard.model import Finding, Span, Zone
 from ameide_guard.rule import RuleContext
@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the readers are imported when the rules run, not when the r
     from ameide_guard.manifests.pyproject import Pyproject
     from ameide_guard.manifests.requirements import ReqLine, RequirementsFile
 
+
+T = TypeVar("T")
 
 MANIFESTS = ("package.json", "go.mod", "pyproject.toml", ".npmrc")
 
@@ -48,37 +50,44 @@ def _skip_dir(path: str) -> bool:
     return "testdata" in path.split("/") or "node_modules" in path.split("/")
 
 
+def documents(
+    repo: RepoView,
+    names: tuple[str, ...],
+    parse: Callable[[str, str], T],
+    keep: Callable[[str], bool],
+) -> Iterator[tuple[str, T]]:
+    """Each file named `names` that `keep` accepts, parsed once through the repository view
+    (an unreadable one is AG900 there and left out here)."""
+    for path in repo.named(*names):
+        if keep(path):
+            doc = repo.document(path, parse)
+            if doc is not None:
+                yield path, doc
+
+
+def _service_manifest(repo: RepoView) -> Callable[[str], bool]:
+    return lambda path: checked(repo, path) and not _skip_dir(path)
+
+
 def package_jsons(repo: RepoView) -> Iterator[tuple[str, PackageJson]]:
     # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
     from ameide_guard.manifests.package_json import parse_package_json
 
-    for path in repo.named("package.json"):
-        if checked(repo, path) and not _skip_dir(path):
-            doc = repo.document(path, parse_package_json)
-            if doc is not None:
-                yield path, doc
+    return documents(repo, ("package.json",), parse_package_json, _service_manifest(repo))
 
 
 def go_mods(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
     # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
     from ameide_guard.manifests.gomod import parse_gomod
 
-    for path in repo.named("go.mod"):
-        if checked(repo, path) and not _skip_dir(path):
-            doc = repo.document(path, parse_gomod)
-            if doc is not None:
-                yield path, doc
+    return documents(repo, ("go.mod",), parse_gomod, _service_manifest(repo))
 
 
 def pyprojects(repo: RepoView) -> Iterator[tuple[str, Pyproject]]:
     # lazy: readers load when the rule runs, not with the registry (50 -> 20 ms)
     from ameide_guard.manifests.pyproject import parse_pyproject
 
-    for path in repo.named("pyproject.toml"):
-        if checked(repo, path):
-            doc = repo.document(path, parse_pyproject)
-            if doc is not None:
-                yield path, doc
+    return documents(repo, ("pyproject.toml",), parse_pyproject, lambda p: checked(repo, p))
 
 
 @dataclass
@@ -206,14 +215,10 @@ GO_FILES = ("go.mod", "go.work")
 
 def go_files(repo: RepoView) -> Iterator[tuple[str, GoModFile]]:
     """Every go.mod and go.work Go would build from, parsed once (AG900 for unreadable ones)."""
-    from ameide_guard.manifests.gomod import parse_gomod  # imported only when the rules run
+    # lazy: readers load when the rule runs, not with the registry
+    from ameide_guard.manifests.gomod import parse_gomod
 
-    for path in repo.named(*GO_FILES):
-        if "testdata" in path.split("/"):
-            continue
-        parsed = repo.document(path, parse_gomod)
-        if parsed is not None:
-            yield path, parsed
+    return documents(repo, GO_FILES, parse_gomod, lambda p: "testdata" not in p.split("/"))
 
 
 def entry_where(entry: NpmEntry) -> str:

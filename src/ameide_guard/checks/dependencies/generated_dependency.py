@@ -10,6 +10,7 @@ from ameide_guard.checks.dependencies.common import (
     BUF_NPM_URL,
     Hit,
     checked,
+    documents,
     entry_where,
     go_mods,
     hit_findings,
@@ -69,10 +70,9 @@ def _generated_npmrc(repo: RepoView) -> Iterator[Hit]:
     from ameide_guard.manifests.npmrc import parse_npmrc_registries
 
     sdk = repo.config.sdk_packages["npm"]
-    for path in repo.named(".npmrc"):
-        if not checked(repo, path):
-            continue
-        for mapping in repo.document(path, parse_npmrc_registries) or ():
+    npmrcs = documents(repo, (".npmrc",), parse_npmrc_registries, lambda p: checked(repo, p))
+    for path, mappings in npmrcs:
+        for mapping in mappings:
             if BUF_NPM_URL.search(mapping.url) is None:
                 continue
             what = f"the `{mapping.scope}` scope" if mapping.scope else "every package"
