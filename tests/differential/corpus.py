@@ -1,8 +1,11 @@
 """Generated import corpora for the differential tests: every import form of each language in
 awkward real-world formatting (comments in odd places, line breaks, aliases, quote styles),
-mixed with decoys that only mention module names in strings and comments.
+mixed with decoys that only mention module names in strings and comments, and respelled as each
+language also lets a name be written (`respell_*`: escapes in JS/TS and Go strings, `\\u` escapes
+in JS identifiers, NFKC-equal Python identifiers), chosen afresh per seed.
 
-Deterministic (seeded) so that a mismatch is reproducible."""
+Deterministic (seeded) so that a mismatch is reproducible; a new seed gives new variants
+(`AMEIDE_GUARD_CORPUS_SEED`, see the differential tests)."""
 
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ TS_FORMS = [
     "export {{ a{n}, b{n} }}\n  from {q}{m}{q};",
     "export\n{{ c{n} }} from {q}{m}{q};",
     "export type {{ T{n} }}\nfrom {q}{m}{q};",
+    "export {{ a{n} }}\nfrom\n{q}{m}{q};",
+    "export {{\n  a{n},\n  b{n},\n}}\n  from\n  {q}{m}{q}",
     "export {{ type T{n} }} from {q}{m}{q};",
     "const r{n} = require({q}{m}{q});",
     "const r{n} = require(\n  // why this is here\n  {q}{m}{q}\n);",
@@ -55,7 +60,7 @@ TS_FORMS = [
     "let v{n}: import({q}{m}{q}).Thing;",
     "// import fake{n} from {q}{m}{q};",
     "/* export * from {q}{m}{q}; */",
-    "const s{n} = {q}import x from '{m}'{q};",
+    "const s{n} = \"import x from '{m}'\";",  # a decoy: one string, never a clash of quotes
     'const t{n} = `require("{m}")`;',
     "const u{n} = require(`{m}${{suffix}}`);",
 ]
@@ -119,6 +124,78 @@ def _quote_ts(rng: random.Random) -> str:
     return rng.choice(['"', "'"])
 
 
+def _escape_js(ch: str, rng: random.Random, octal: bool) -> str:
+    """One character as a JS string escape, in a style picked at random."""
+    styles = [f"\\u{ord(ch):04x}", f"\\u{{{ord(ch):x}}}", f"\\x{ord(ch):02X}"]
+    if octal and ord(ch) < 0o400:
+        styles.append(f"\\{ord(ch):o}")
+    return rng.choice(styles)
+
+
+def respell_js(
+    text: str, rng: random.Random, octal: bool = False, continuations: bool = True
+) -> str:
+    """A JS/TS module string's body with some characters escaped and, now and then, a line
+    continuation (`\\⏎`, which the string's value drops; not inside a comment, which a line
+    break would end)."""
+    out = []
+    for ch in text:
+        roll = rng.random()
+        if roll < 0.15:
+            out.append(_escape_js(ch, rng, octal))
+        elif roll < 0.18 and continuations:
+            out.append("\\\n" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def respell_js_name(name: str, rng: random.Random) -> str:
+    """An identifier with one character written as a `\\u` escape (`requir\\u0065`)."""
+    at = rng.randrange(len(name))
+    code = ord(name[at])
+    escape = rng.choice([f"\\u{code:04x}", f"\\u{{{code:x}}}"])
+    return name[:at] + escape + name[at + 1 :]
+
+
+def respell_go(text: str, rng: random.Random) -> str:
+    """A Go import path's body with some characters escaped (`\\x2f`, `\\057`, `\\u002f`,
+    `\\U0000002f`)."""
+    out = []
+    for ch in text:
+        if rng.random() < 0.15:
+            code = ord(ch)
+            out.append(
+                rng.choice([f"\\x{code:02x}", f"\\{code:03o}", f"\\u{code:04X}", f"\\U{code:08x}"])
+            )
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_NFKC_LETTERS = [
+    (0xFF21, 0xFF41),  # fullwidth A, a
+    (0x1D400, 0x1D41A),  # mathematical bold A, a
+    (0x1D5A0, 0x1D5BA),  # mathematical sans-serif A, a
+]
+
+
+def respell_py(dotted: str, rng: random.Random) -> str:
+    """A dotted Python name with some ASCII letters and digits replaced by characters NFKC maps
+    back to them (fullwidth, mathematical alphanumerics); CPython reads the same name."""
+    out = []
+    for ch in dotted:
+        if not ch.isascii() or not ch.isalnum() or rng.random() >= 0.2:
+            out.append(ch)
+        elif ch.isdigit():
+            out.append(chr(rng.choice([0xFF10, 0x1D7CE]) + int(ch)))
+        else:
+            upper, lower = rng.choice(_NFKC_LETTERS)
+            base = upper if ch.isupper() else lower
+            out.append(chr(base + ord(ch.lower()) - ord("a")))
+    return "".join(out)
+
+
 def write_corpus(directory: Path, files_per_language: int = 12, seed: int = 7) -> list[Path]:
     """Write the corpus; returns the files. Each file mixes several forms and modules."""
     rng = random.Random(seed)
@@ -140,15 +217,24 @@ def write_corpus(directory: Path, files_per_language: int = 12, seed: int = 7) -
                 t in form for t in typescript_only
             ):
                 continue
-            lines.append(form.format(m=rng.choice(TS_MODULES), q=_quote_ts(rng), n=n))
+            module, quote = rng.choice(TS_MODULES), _quote_ts(rng)
+            if "`" not in form and rng.random() < 0.4:
+                commented = form.startswith(("//", "/*"))
+                module = respell_js(module, rng, suffix.endswith("js"), not commented)
+            line = form.format(m=module, q=quote, n=n)
+            if "require(" in line and rng.random() < 0.4:
+                line = line.replace("require(", respell_js_name("require", rng) + "(")
+            lines.append(line)
         path = directory / f"ts{index}{suffix}"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         written.append(path)
     for index in range(files_per_language):
         lines = [f"package p{index}", ""]
         for n, form in enumerate(rng.sample(GO_FORMS, 5)):
-            quote = rng.choice(['"', "`"])
-            lines.append(form.format(m=rng.choice(GO_MODULES), q=quote, n=n))
+            quote, module = rng.choice(['"', "`"]), rng.choice(GO_MODULES)
+            if quote == '"' and rng.random() < 0.4:
+                module = respell_go(module, rng)
+            lines.append(form.format(m=module, q=quote, n=n))
         lines.append('\nvar s = "import \\"buf.build/gen/go/fake\\""\n// import "fmt"\n')
         path = directory / f"go{index}.go"
         path.write_text("\n".join(lines), encoding="utf-8")
@@ -156,7 +242,10 @@ def write_corpus(directory: Path, files_per_language: int = 12, seed: int = 7) -
     for index in range(files_per_language):
         lines = ["import sys", "import typing", "from typing import TYPE_CHECKING", ""]
         for n, form in enumerate(rng.sample(PY_FORMS, 10)):
-            lines.append(form.format(m=rng.choice(PY_MODULES), n=n))
+            module = rng.choice(PY_MODULES)
+            if rng.random() < 0.3:
+                module = respell_py(module, rng)
+            lines.append(form.format(m=module, n=n))
         path = directory / f"py{index}.py"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         written.append(path)

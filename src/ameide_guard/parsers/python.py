@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts
+from ameide_guard.parsers.spelling import python_name
 from ameide_guard.parsers.treesitter import (
     argument_texts,
     captures,
@@ -42,7 +43,7 @@ def _type_checking_only(node: Node) -> bool:
     while parent is not None:
         if parent.type == "if_statement" and child == parent.child_by_field_name("consequence"):
             condition = parent.child_by_field_name("condition")
-            if condition is not None and node_text(condition) in _TYPE_CHECKING:
+            if condition is not None and _dotted(condition) in _TYPE_CHECKING:
                 return True
         if parent.type in ("function_definition", "class_definition"):
             return False
@@ -52,8 +53,8 @@ def _type_checking_only(node: Node) -> bool:
 
 def _dotted(node: Node) -> str:
     """A dotted name as CPython reads it: whitespace and backslash line continuations inside it
-    (`acme.v1.\\⏎orders_pb2`) dropped."""
-    return "".join(node_text(node).replace("\\\n", "").replace("\\\r\n", "").split())
+    (`acme.v1.\\⏎orders_pb2`) dropped, each identifier NFKC-normalised (`python_name`)."""
+    return python_name("".join(node_text(node).replace("\\\n", "").split()))
 
 
 def _imports_of(stmt: Node, source: bytes, stub: bool) -> list[ImportRef]:
@@ -97,7 +98,8 @@ def parse(source: bytes, *, stub: bool = False) -> SourceFacts:
         stmt = (match.get("plain") or match["from"])[0]
         imports.extend(_imports_of(stmt, source, stub))
     calls: list[CallRef] = []
-    if b"Stub" in source and not stub:  # a stub file runs no call
+    # a stub file runs no call; non-ASCII may spell `Stub` another way (fullwidth `S`: U+FF33)
+    if (b"Stub" in source or not source.isascii()) and not stub:
         renamed = _stub_aliases(imports)
         for _, match in captures("python", _CALLS, root):
             callee = _dotted(match["fn"][0])
@@ -123,5 +125,5 @@ def _unaliased(child: Node) -> tuple[Node, str | None]:
     if child.type != "aliased_import":
         return child, None
     alias_node = child.child_by_field_name("alias")
-    alias = node_text(alias_node) if alias_node is not None else None
+    alias = python_name(node_text(alias_node)) if alias_node is not None else None
     return child.child_by_field_name("name") or child, alias

@@ -8,6 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression
+from ameide_guard.parsers.spelling import unescape
 from ameide_guard.parsers.suppressions import scan_suppressions
 
 if TYPE_CHECKING:
@@ -163,50 +164,17 @@ def _inside(supp: Suppression, span: Span) -> bool:
 
 
 def string_content(node: Node) -> str | None:
-    """The value of a string literal node (JS/TS string or template without substitutions, Go
-    interpreted or raw string), or None when it is computed."""
+    """The value of a string literal node, escapes resolved as the language resolves them
+    (`spelling.unescape`): a JS/TS string or a template without substitutions (its cooked
+    value), a Go interpreted string, or a Go raw string (as written, less carriage returns).
+    None when the value is computed."""
     text = node_text(node, "replace")
     if node.type == "template_string":
         if any(c.type == "template_substitution" for c in node.children):
             return None
-        return text[1:-1]
-    if len(text) >= 2 and text[0] in "\"'`" and text[-1] == text[0]:
-        body = text[1:-1]
-        if "\\" in body and text[0] != "`":
-            body = _unescape(body)
-        return body
-    return None
-
-
-def _unescape(body: str) -> str:
-    out, i = [], 0
-    simple = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "/": "/", "0": "\0"}
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt in simple:
-                out.append(simple[nxt])
-                i += 2
-                continue
-            if nxt == "u" and i + 5 < len(body) + 1:
-                digits = body[i + 2 : i + 6]
-                try:
-                    out.append(chr(int(digits, 16)))
-                    i += 6
-                    continue
-                except ValueError:
-                    pass
-            if nxt == "x":
-                try:
-                    out.append(chr(int(body[i + 2 : i + 4], 16)))
-                    i += 4
-                    continue
-                except ValueError:
-                    pass
-            out.append(nxt)
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+        return unescape(text[1:-1], "javascript")
+    if len(text) < 2 or text[0] not in "\"'`" or text[-1] != text[0]:
+        return None
+    if node.type == "raw_string_literal":
+        return text[1:-1].replace("\r", "")
+    return unescape(text[1:-1], "go" if node.type == "interpreted_string_literal" else "javascript")

@@ -10,11 +10,12 @@ import codecs
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ameide_guard.model import FILE_SPAN, SourceFacts, Span
+from ameide_guard.parsers.spelling import ESCAPE_HINT, spelled_out
 
 Item = tuple[str, str, str]
 """A file to analyse: (root-relative path, language, zone or `OUTLINE`)."""
@@ -183,17 +184,39 @@ def _anchored(anchor: bytes, members: list[bytes]) -> re.Pattern[bytes]:
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def worth_parsing(data: bytes, searches: list[Callable[[bytes], object]]) -> bool:
-    """Whether the prefilter lets `data` through. UTF-16 (with a BOM) spells the ASCII literals
-    with interleaved NULs, so such a file always goes on to `decode`."""
-    return data.startswith(UTF16_BOMS) or any(search(data) is not None for search in searches)
+def worth_parsing(
+    data: bytes, searches: Sequence[Callable[[bytes], object]], language: str
+) -> bool:
+    """Whether the prefilter lets `data` through: a literal as written, or as the language also
+    lets it be spelled (`"\\x40buf/…"`, a fullwidth letter in a Python name: `respelled`).
+    UTF-16 (with a BOM) spells the ASCII literals with interleaved NULs, so such a file always
+    goes on to `decode`."""
+    if data.startswith(UTF16_BOMS) or any(search(data) is not None for search in searches):
+        return True
+    other = respelled(data, language)
+    return other is not None and any(search(other) is not None for search in searches)
+
+
+def respelled(data: bytes, language: str) -> bytes | None:
+    """`data` with the language's other spellings resolved (`spelling.spelled_out`), or None
+    when it has none: the common case costs one `isascii` (Python) or one search for an escape
+    that can spell a printable character (JS/TS, Go)."""
+    if language == "python":
+        if data.isascii():
+            return None
+        data = python_source(data)[0]
+    elif b"\\" not in data or ESCAPE_HINT.search(data) is None:  # `in` is 3x the cheaper
+        return None
+    text = spelled_out(data.decode("utf-8", "surrogateescape"), language)
+    return None if text is None else text.encode("utf-8", "surrogatepass")
 
 
 def analyze_data(
     path: str, language: str, data: bytes, literals: tuple[bytes, ...], *, digest: bool = True
 ) -> Outcome:
     """Prefilter and parse `data`; `digest=False` (no cache to key) skips hashing."""
-    if not worth_parsing(data, [regex.search for regex in prefilter_regexes(literals)]):
+    searches = [regex.search for regex in prefilter_regexes(literals)]
+    if not worth_parsing(data, searches, language):
         return Outcome(path, "", None)
     return analyze_passing(path, language, data, digest=digest)
 
@@ -276,7 +299,7 @@ def analyze_batch(
             continue
         try:
             outline = zone == OUTLINE
-            if not outline and not worth_parsing(data, searches[zone]):
+            if not outline and not worth_parsing(data, searches[zone], language):
                 results.append(path)
                 continue
             outcome = analyze_passing(path, language, data, digest=digest, outline=outline)
