@@ -66,8 +66,14 @@ COMPARED = ("AG101", "AG401", "AG402")
 LOCKFILE_RULES = ("AG401", "AG402")
 TS_SUFFIXES = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 PY_SUFFIXES = (".py", ".pyi")
-NPM_LOCKS = ("pnpm-lock.yaml", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "bun.lock",
-             "bun.lockb")
+NPM_LOCKS = (
+    "pnpm-lock.yaml",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "bun.lock",
+    "bun.lockb",
+)
 PY_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "pylock.toml")
 TIMEOUT = 600
 TOOLS_CACHE = Path(tempfile.gettempdir()) / "ameide-guard-realrepo-tools"
@@ -109,17 +115,35 @@ class Outcome:
 def load_manifest(path: Path) -> list[Repo]:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [
-        Repo(entry["name"], entry["url"], entry["commit"], tuple(entry.get("languages", ())),
-             entry.get("config", {}), entry.get("tools", {}))
+        Repo(
+            entry["name"],
+            entry["url"],
+            entry["commit"],
+            tuple(entry.get("languages", ())),
+            entry.get("config", {}),
+            entry.get("tools", {}),
+        )
         for entry in data["repo"]
     ]
 
 
-def run(cmd: Sequence[str | os.PathLike[str]], cwd: Path, env: Mapping[str, str] | None = None,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: Sequence[str | os.PathLike[str]],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([os.fspath(c) for c in cmd], cwd=cwd, env=full_env, input=stdin,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    return subprocess.run(
+        [os.fspath(c) for c in cmd],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
 
 
 def checkout(repo: Repo, dest: Path, source: str | None) -> Path:
@@ -142,6 +166,7 @@ def checkout(repo: Repo, dest: Path, source: str | None) -> Path:
 
 def merged_config(repo: Repo) -> dict[str, Any]:
     """The embedded default with the manifest's keys over it (a table merges, a value replaces)."""
+
     def merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(base)
         for key, value in over.items():
@@ -150,6 +175,7 @@ def merged_config(repo: Repo) -> dict[str, Any]:
             else:
                 out[key] = value
         return out
+
     return merge(tomllib.loads(DEFAULT_CONFIG.read_text(encoding="utf-8")), repo.config)
 
 
@@ -179,14 +205,16 @@ def write_config(repo: Repo, path: Path) -> None:
             lines.append(f"{json.dumps(key)} = {toml_value(value)}")
         for key, value in tables.items():
             emit(value, f"{prefix}.{json.dumps(key)}" if prefix else json.dumps(key))
+
     emit(repo.config, "")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def tracked(root: Path) -> list[str]:
     out = run(["git", "ls-files", "-z", "--cached"], cwd=root).stdout
-    return sorted(p for p in out.split("\0") if p and (root / p).is_file()
-                  and not (root / p).is_symlink())
+    return sorted(
+        p for p in out.split("\0") if p and (root / p).is_file() and not (root / p).is_symlink()
+    )
 
 
 # --------------------------------------------------------------------------- zones and patterns
@@ -196,7 +224,8 @@ def zone_of(config: Mapping[str, Any]) -> Any:
     """DESIGN.md's zones: gitignore-style patterns, first match in excluded, proto, sdk, test."""
     zones = config.get("zones", {})
     specs = [("excluded", config.get("exclude", []))] + [
-        (name, zones.get(name, [])) for name in ("proto", "sdk", "test")]
+        (name, zones.get(name, [])) for name in ("proto", "sdk", "test")
+    ]
     compiled = [(name, pathspec.GitIgnoreSpec.from_lines(patterns)) for name, patterns in specs]
 
     def classify(path: str) -> str:
@@ -204,6 +233,7 @@ def zone_of(config: Mapping[str, Any]) -> Any:
             if spec.match_file(path):
                 return name
         return "runtime"
+
     return classify
 
 
@@ -218,8 +248,10 @@ def module_matcher(patterns: Iterable[str], separator: str) -> Any:
             exact.append(pattern)
 
     def matches(module: str) -> bool:
-        return (any(module == p or module.startswith(p + separator) for p in exact)
-                or any(g.fullmatch(module) for g in globs))
+        return any(module == p or module.startswith(p + separator) for p in exact) or any(
+            g.fullmatch(module) for g in globs
+        )
+
     return matches
 
 
@@ -248,8 +280,9 @@ def python_imports(root: Path, files: Iterable[str]) -> Iterator[tuple[str, int,
 def ts_imports(root: Path, files: list[str]) -> Iterator[tuple[str, int, list[str]]]:
     if not files:
         return
-    done = run(["node", TS_EXTRACTOR, NODE_MODULES / "typescript"], cwd=root,
-               stdin=json.dumps(files))
+    done = run(
+        ["node", TS_EXTRACTOR, NODE_MODULES / "typescript"], cwd=root, stdin=json.dumps(files)
+    )
     if done.returncode:
         raise SystemExit(f"ts_imports.js: {done.stderr.strip()}")
     for line in done.stdout.splitlines():
@@ -265,16 +298,26 @@ def go_bin() -> str:
 
 
 def go_env(tmp: Path) -> dict[str, str]:
-    return {"GOPROXY": "off", "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOSUMDB": "off",
-            "GOPATH": os.fspath(tmp / "gopath"), "GOMODCACHE": os.fspath(tmp / "gomodcache"),
-            "GOCACHE": os.environ.get("GOCACHE", os.fspath(TOOLS_CACHE / "gocache"))}
+    return {
+        "GOPROXY": "off",
+        "GOFLAGS": "-mod=mod",
+        "GOTOOLCHAIN": "local",
+        "GOSUMDB": "off",
+        "GOPATH": os.fspath(tmp / "gopath"),
+        "GOMODCACHE": os.fspath(tmp / "gomodcache"),
+        "GOCACHE": os.environ.get("GOCACHE", os.fspath(TOOLS_CACHE / "gocache")),
+    }
 
 
 def go_imports(root: Path, files: list[str], tmp: Path) -> Iterator[tuple[str, int, list[str]]]:
     if not files:
         return
-    done = run([go_bin(), "run", "."], cwd=GO_EXTRACTOR, env=go_env(tmp),
-               stdin=json.dumps([os.fspath(root / f) for f in files]))
+    done = run(
+        [go_bin(), "run", "."],
+        cwd=GO_EXTRACTOR,
+        env=go_env(tmp),
+        stdin=json.dumps([os.fspath(root / f) for f in files]),
+    )
     if done.returncode:
         raise SystemExit(f"go_imports: {done.stderr.strip()}")
     for line in done.stdout.splitlines():
@@ -282,18 +325,25 @@ def go_imports(root: Path, files: list[str], tmp: Path) -> Iterator[tuple[str, i
         yield os.path.relpath(rec["file"], root), rec["line"], [rec["module"]]
 
 
-def import_truth(root: Path, files: list[str], config: Mapping[str, Any], tmp: Path,
-                 languages: Sequence[str]) -> dict[Key, str]:
+def import_truth(
+    root: Path, files: list[str], config: Mapping[str, Any], tmp: Path, languages: Sequence[str]
+) -> dict[Key, str]:
     classify = zone_of(config)
     generated = config.get("generated", {})
     allow = generated.get("allow", {})
     matchers = {
-        "python": (module_matcher(generated.get("python", []), "."),
-                   module_matcher(allow.get("python", []), ".")),
-        "npm": (module_matcher(generated.get("npm", []), "/"),
-                module_matcher(allow.get("npm", []), "/")),
-        "go": (module_matcher(generated.get("go", []), "/"),
-               module_matcher(allow.get("go", []), "/")),
+        "python": (
+            module_matcher(generated.get("python", []), "."),
+            module_matcher(allow.get("python", []), "."),
+        ),
+        "npm": (
+            module_matcher(generated.get("npm", []), "/"),
+            module_matcher(allow.get("npm", []), "/"),
+        ),
+        "go": (
+            module_matcher(generated.get("go", []), "/"),
+            module_matcher(allow.get("go", []), "/"),
+        ),
     }
     live = [f for f in files if classify(f) in ("runtime", "test")]
     sources: list[tuple[str, Iterator[tuple[str, int, list[str]]]]] = []
@@ -331,13 +381,19 @@ def node_tool(*parts: str) -> list[str]:
 
 
 def npm_env(tmp: Path) -> dict[str, str]:
-    return {"CI": "1", "npm_config_cache": os.fspath(tmp / "npm-cache"),
-            "npm_config_store_dir": os.fspath(tmp / "pnpm-store"),
-            "YARN_CACHE_FOLDER": os.fspath(tmp / "yarn-cache"), "YARN_ENABLE_TELEMETRY": "0",
-            "YARN_ENABLE_GLOBAL_CACHE": "0", "COREPACK_ENABLE_STRICT": "0",
-            "npm_config_manage_package_manager_versions": "false",
-            "UV_CACHE_DIR": os.fspath(tmp / "uv-cache"),
-            "POETRY_CACHE_DIR": os.fspath(tmp / "poetry-cache"), "NO_COLOR": "1"}
+    return {
+        "CI": "1",
+        "npm_config_cache": os.fspath(tmp / "npm-cache"),
+        "npm_config_store_dir": os.fspath(tmp / "pnpm-store"),
+        "YARN_CACHE_FOLDER": os.fspath(tmp / "yarn-cache"),
+        "YARN_ENABLE_TELEMETRY": "0",
+        "YARN_ENABLE_GLOBAL_CACHE": "0",
+        "COREPACK_ENABLE_STRICT": "0",
+        "npm_config_manage_package_manager_versions": "false",
+        "UV_CACHE_DIR": os.fspath(tmp / "uv-cache"),
+        "POETRY_CACHE_DIR": os.fspath(tmp / "poetry-cache"),
+        "NO_COLOR": "1",
+    }
 
 
 def pnpm_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
@@ -347,14 +403,22 @@ def pnpm_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
     tool = {"6": ("pnpm8", "bin", "pnpm.cjs"), "9": ("pnpm", "bin", "pnpm.cjs")}.get(major)
     if tool is None:
         return None, f"lockfile v{major}: no pnpm here reads it"
-    args = ["install", "--frozen-lockfile", "--lockfile-only", "--ignore-scripts",
-            "--reporter=append-only"]
+    args = [
+        "install",
+        "--frozen-lockfile",
+        "--lockfile-only",
+        "--ignore-scripts",
+        "--reporter=append-only",
+    ]
     done = run(node_tool(*tool) + args, cwd=(copy / lock).parent, env=npm_env(tmp))
     out = done.stdout + done.stderr
     if major == "9" and "packages field missing or empty" in out:
         # pnpm 9 requires `packages` in pnpm-workspace.yaml; pnpm 10 (same lockfile v9) does not.
-        done = run(node_tool("pnpm10", "bin", "pnpm.cjs") + args, cwd=(copy / lock).parent,
-                   env=npm_env(tmp))
+        done = run(
+            node_tool("pnpm10", "bin", "pnpm.cjs") + args,
+            cwd=(copy / lock).parent,
+            env=npm_env(tmp),
+        )
         out = done.stdout + done.stderr
     if "ERR_PNPM_OUTDATED_LOCKFILE" in out or "ERR_PNPM_LOCKFILE_CONFIG_MISMATCH" in out:
         return True, first_line(out, "ERR_PNPM")
@@ -371,9 +435,20 @@ def yarn_cli(version: str | None, tmp: Path) -> list[str]:
     prefix = TOOLS_CACHE / f"yarn-{version}"
     cli = prefix / "node_modules" / "@yarnpkg" / "cli-dist" / "bin" / "yarn.js"
     if not cli.exists():
-        done = run(["npm", "install", "--prefix", os.fspath(prefix), "--no-audit", "--no-fund",
-                    "--loglevel=error", f"@yarnpkg/cli-dist@{version}"], cwd=PROJECT,
-                   env=npm_env(tmp))
+        done = run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                os.fspath(prefix),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"@yarnpkg/cli-dist@{version}",
+            ],
+            cwd=PROJECT,
+            env=npm_env(tmp),
+        )
         if done.returncode:
             raise SystemExit(f"npm install yarn {version}: {done.stderr.strip()}")
     return ["node", os.fspath(cli)]
@@ -388,8 +463,17 @@ def yarn_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
     env = npm_env(tmp)
     if not berry:
         env.pop("YARN_ENABLE_GLOBAL_CACHE")
-        done = run([*node_tool("yarn", "bin", "yarn.js"), "install", "--frozen-lockfile",
-                    "--ignore-scripts", "--non-interactive"], cwd=where, env=env)
+        done = run(
+            [
+                *node_tool("yarn", "bin", "yarn.js"),
+                "install",
+                "--frozen-lockfile",
+                "--ignore-scripts",
+                "--non-interactive",
+            ],
+            cwd=where,
+            env=env,
+        )
         out = done.stdout + done.stderr
         if "lockfile needs to be updated" in out:
             return True, first_line(out, "lockfile needs")
@@ -397,8 +481,11 @@ def yarn_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
             return False, "yarn 1 --frozen-lockfile passes"
         return None, "yarn 1 failed: " + first_line(out, "error")
     env.pop("YARN_CACHE_FOLDER")
-    done = run([*yarn_cli(tools.get("yarn"), tmp), "install", "--immutable", "--mode=skip-build"],
-               cwd=where, env=env)
+    done = run(
+        [*yarn_cli(tools.get("yarn"), tmp), "install", "--immutable", "--mode=skip-build"],
+        cwd=where,
+        env=env,
+    )
     out = done.stdout + done.stderr
     if "YN0028" in out:
         return True, first_line(out, "YN0028")
@@ -411,8 +498,11 @@ def yarn_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
 def npm_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
     path = copy / lock
     before = json.loads(path.read_text(encoding="utf-8"))
-    done = run(["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit",
-                "--no-fund"], cwd=path.parent, env=npm_env(tmp))
+    done = run(
+        ["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=path.parent,
+        env=npm_env(tmp),
+    )
     if done.returncode:
         return None, "npm failed: " + first_line(done.stdout + done.stderr, "ERR")
     after = json.loads(path.read_text(encoding="utf-8"))
@@ -429,8 +519,20 @@ def npm_package_bin(package: str, version: str, binary: str, tmp: Path) -> Path:
     prefix = TOOLS_CACHE / f"{package.replace('/', '+')}-{version}"
     exe = prefix / "node_modules" / ".bin" / binary
     if not exe.exists():
-        done = run(["npm", "install", "--prefix", os.fspath(prefix), "--no-audit", "--no-fund",
-                    "--loglevel=error", f"{package}@{version}"], cwd=PROJECT, env=npm_env(tmp))
+        done = run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                os.fspath(prefix),
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+                f"{package}@{version}",
+            ],
+            cwd=PROJECT,
+            env=npm_env(tmp),
+        )
         if done.returncode:
             raise SystemExit(f"npm install {package}@{version}: {done.stderr.strip()}")
     return exe
@@ -438,9 +540,11 @@ def npm_package_bin(package: str, version: str, binary: str, tmp: Path) -> Path:
 
 def bun_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
     bun = npm_package_bin("bun", tools.get("bun", "1"), "bun", tmp)
-    done = run([bun, "install", "--frozen-lockfile", "--ignore-scripts", "--dry-run"],
-               cwd=(copy / lock).parent, env={**npm_env(tmp),
-                                              "BUN_INSTALL_CACHE_DIR": os.fspath(tmp / "bun")})
+    done = run(
+        [bun, "install", "--frozen-lockfile", "--ignore-scripts", "--dry-run"],
+        cwd=(copy / lock).parent,
+        env={**npm_env(tmp), "BUN_INSTALL_CACHE_DIR": os.fspath(tmp / "bun")},
+    )
     out = done.stdout + done.stderr
     if "lockfile had changes, but lockfile is frozen" in out:
         return True, first_line(out, "changed since")
@@ -460,8 +564,11 @@ def without_resolved(value: Any) -> Any:
 
 
 def uv_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
-    done = run([LOCK_VENV / "uv", "lock", "--check", "--no-progress"], cwd=(copy / lock).parent,
-               env=npm_env(tmp))
+    done = run(
+        [LOCK_VENV / "uv", "lock", "--check", "--no-progress"],
+        cwd=(copy / lock).parent,
+        env=npm_env(tmp),
+    )
     out = done.stdout + done.stderr
     if "needs to be updated" in out:
         return True, first_line(out, "needs to be updated")
@@ -471,8 +578,11 @@ def uv_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
 
 
 def poetry_verdict(copy: Path, lock: str, tmp: Path, tools: Tools) -> Verdict:
-    done = run([LOCK_VENV / "poetry", "check", "--lock", "--no-interaction"],
-               cwd=(copy / lock).parent, env=npm_env(tmp))
+    done = run(
+        [LOCK_VENV / "poetry", "check", "--lock", "--no-interaction"],
+        cwd=(copy / lock).parent,
+        env=npm_env(tmp),
+    )
     out = done.stdout + done.stderr
     if "changed significantly" in out:
         return True, first_line(out, "changed significantly")
@@ -490,8 +600,9 @@ def go_sum_verdict(copy: Path, gomod: str, tmp: Path) -> Verdict:
     mod = json.loads(done.stdout)
     go_version = tuple(int(p) for p in re.findall(r"\d+", (mod.get("Go") or "1.16"))[:2])
     pruned = go_version >= (1, 17)
-    replaced = {(r["Old"]["Path"], r["Old"].get("Version")): r["New"]
-                for r in mod.get("Replace") or []}
+    replaced = {
+        (r["Old"]["Path"], r["Old"].get("Version")): r["New"] for r in mod.get("Replace") or []
+    }
     sums = set()
     if (where / "go.sum").exists():
         for line in (where / "go.sum").read_text(encoding="utf-8").splitlines():
@@ -516,10 +627,16 @@ def go_sum_verdict(copy: Path, gomod: str, tmp: Path) -> Verdict:
     return False, "every line go needs is in go.sum (Go's own verdict needs the module proxy)"
 
 
-VERDICTS = {"pnpm-lock.yaml": pnpm_verdict, "yarn.lock": yarn_verdict,
-            "package-lock.json": npm_verdict, "npm-shrinkwrap.json": npm_verdict,
-            "uv.lock": uv_verdict, "poetry.lock": poetry_verdict, "bun.lock": bun_verdict,
-            "bun.lockb": bun_verdict}
+VERDICTS = {
+    "pnpm-lock.yaml": pnpm_verdict,
+    "yarn.lock": yarn_verdict,
+    "package-lock.json": npm_verdict,
+    "npm-shrinkwrap.json": npm_verdict,
+    "uv.lock": uv_verdict,
+    "poetry.lock": poetry_verdict,
+    "bun.lock": bun_verdict,
+    "bun.lockb": bun_verdict,
+}
 
 
 def update_lockfile(copy: Path, lock: str, tmp: Path, tools: Tools) -> bool:
@@ -533,14 +650,24 @@ def update_lockfile(copy: Path, lock: str, tmp: Path, tools: Tools) -> bool:
     elif name == "poetry.lock":
         cmd = [LOCK_VENV / "poetry", "lock", "--no-interaction"]
     elif name == "pnpm-lock.yaml":
-        cmd = [*node_tool("pnpm", "bin", "pnpm.cjs"), "install", "--lockfile-only",
-               "--ignore-scripts"]
+        cmd = [
+            *node_tool("pnpm", "bin", "pnpm.cjs"),
+            "install",
+            "--lockfile-only",
+            "--ignore-scripts",
+        ]
     elif name == "yarn.lock" and "__metadata:" in (copy / lock).read_text(errors="replace"):
         env.pop("YARN_CACHE_FOLDER")
         cmd = [*yarn_cli(tools.get("yarn"), tmp), "install", "--mode=update-lockfile"]
     elif name in ("package-lock.json", "npm-shrinkwrap.json"):
-        cmd = ["npm", "install", "--package-lock-only", "--ignore-scripts", "--no-audit",
-               "--no-fund"]
+        cmd = [
+            "npm",
+            "install",
+            "--package-lock-only",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+        ]
     else:
         return False
     return run(cmd, cwd=where, env=env).returncode == 0
@@ -561,14 +688,23 @@ def workspace_members(copy: Path, lock: str, tmp: Path) -> set[str]:
     env = npm_env(tmp)
     paths: list[str] = []
     if name == "pnpm-lock.yaml":
-        done = run([*node_tool("pnpm", "bin", "pnpm.cjs"), "ls", "-r", "--depth", "-1", "--json"],
-                   cwd=where, env=env)
+        done = run(
+            [*node_tool("pnpm", "bin", "pnpm.cjs"), "ls", "-r", "--depth", "-1", "--json"],
+            cwd=where,
+            env=env,
+        )
         paths = [p["path"] for p in json.loads(done.stdout or "[]")]
     elif name == "yarn.lock" and "__metadata:" in (copy / lock).read_text(errors="replace"):
-        done = run([*node_tool("@yarnpkg", "cli-dist", "bin", "yarn.js"), "workspaces", "list",
-                    "--json"], cwd=where, env=env)
-        paths = [os.fspath(where / json.loads(line)["location"])
-                 for line in done.stdout.splitlines() if line.startswith("{")]
+        done = run(
+            [*node_tool("@yarnpkg", "cli-dist", "bin", "yarn.js"), "workspaces", "list", "--json"],
+            cwd=where,
+            env=env,
+        )
+        paths = [
+            os.fspath(where / json.loads(line)["location"])
+            for line in done.stdout.splitlines()
+            if line.startswith("{")
+        ]
     elif name in ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock"):
         done = run(["npm", "query", ".workspace"], cwd=where, env=env)
         paths = [p["path"] for p in json.loads(done.stdout or "[]")] + [os.fspath(where)]
@@ -584,17 +720,23 @@ def has_dependencies(copy: Path, manifest: str) -> bool:
     try:
         if path.name == "package.json":
             data = json.loads(path.read_text(encoding="utf-8"))
-            return any(data.get(k) for k in ("dependencies", "devDependencies",
-                                              "optionalDependencies"))
+            return any(
+                data.get(k) for k in ("dependencies", "devDependencies", "optionalDependencies")
+            )
         if path.name == "pyproject.toml":
             data = tomllib.loads(path.read_text(encoding="utf-8"))
             project = data.get("project", {})
             poetry = data.get("tool", {}).get("poetry", {})
             poetry_deps = {k for k in poetry.get("dependencies", {}) if k != "python"}
             groups = any(g.get("dependencies") for g in poetry.get("group", {}).values())
-            return bool(project.get("dependencies") or project.get("optional-dependencies")
-                        or data.get("dependency-groups") or poetry_deps or groups
-                        or poetry.get("dev-dependencies"))
+            return bool(
+                project.get("dependencies")
+                or project.get("optional-dependencies")
+                or data.get("dependency-groups")
+                or poetry_deps
+                or groups
+                or poetry.get("dev-dependencies")
+            )
         if path.name == "go.mod":
             done = run([go_bin(), "mod", "edit", "-json"], cwd=path.parent)
             return bool(json.loads(done.stdout or "{}").get("Require"))
@@ -603,8 +745,9 @@ def has_dependencies(copy: Path, manifest: str) -> bool:
     return False
 
 
-def lockfile_truth(root: Path, files: list[str], config: Mapping[str, Any], tmp: Path,
-                   tools: Tools) -> tuple[dict[Key, str], list[str], Path]:
+def lockfile_truth(
+    root: Path, files: list[str], config: Mapping[str, Any], tmp: Path, tools: Tools
+) -> tuple[dict[Key, str], list[str], Path]:
     classify = zone_of(config)
     live = [f for f in files if classify(f) != "excluded"]
     copy = export(root, files, tmp / "copy")
@@ -648,8 +791,9 @@ def lockfile_truth(root: Path, files: list[str], config: Mapping[str, Any], tmp:
     return truth, notes, copy
 
 
-def residual_findings(copy: Path, lock: str, config: Path, tmp: Path,
-                      tools: Tools) -> list[dict[str, Any]] | None:
+def residual_findings(
+    copy: Path, lock: str, config: Path, tmp: Path, tools: Tools
+) -> list[dict[str, Any]] | None:
     """A stale lockfile's AG402 findings once its package manager has updated it and passes its
     own check: each is a false positive (a finding must name something the update changes).
     None when the update cannot run here (a registry that is unreachable)."""
@@ -669,8 +813,22 @@ def residual_findings(copy: Path, lock: str, config: Path, tmp: Path,
 def guard_scan(root: Path, config: Path) -> dict[str, Any]:
     exe = Path(sys.executable).with_name("ameide-guard")
     cmd = [os.fspath(exe)] if exe.exists() else [sys.executable, "-m", "ameide_guard"]
-    done = run([*cmd, "scan", "--root", os.fspath(root), "--config", os.fspath(config),
-                "--format", "json", "--no-cache", "--fail-on", "never"], cwd=root)
+    done = run(
+        [
+            *cmd,
+            "scan",
+            "--root",
+            os.fspath(root),
+            "--config",
+            os.fspath(config),
+            "--format",
+            "json",
+            "--no-cache",
+            "--fail-on",
+            "never",
+        ],
+        cwd=root,
+    )
     if done.returncode:
         raise SystemExit(f"ameide-guard: exit {done.returncode}: {done.stderr.strip()}")
     result: dict[str, Any] = json.loads(done.stdout)
@@ -717,8 +875,10 @@ def check(repo: Repo, dest: Path, source: str | None, verbose: bool) -> Outcome:
                 unseen.add(key)  # every finding was beside the point: the staleness is missed
     outcome.truth = len(truth)
     for rule in COMPARED:
-        outcome.by_rule[rule] = (sum(1 for f in findings if f["rule"] == rule),
-                                 sum(1 for k in truth if k[2] == rule))
+        outcome.by_rule[rule] = (
+            sum(1 for f in findings if f["rule"] == rule),
+            sum(1 for k in truth if k[2] == rule),
+        )
     for f in findings:
         key = (f["path"], 0 if f["rule"] in LOCKFILE_RULES else f["line"], f["rule"])
         if f["rule"] in COMPARED and key not in truth:
@@ -733,17 +893,21 @@ def check(repo: Repo, dest: Path, source: str | None, verbose: bool) -> Outcome:
 
 
 def table(outcomes: Sequence[Outcome]) -> str:
-    rows = ["| repository | commit | languages | files scanned | findings | AG101 guard/truth | "
-            "AG401 guard/truth | AG402 guard/truth | false positives | misses | "
-            "other rules (not compared) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| repository | commit | languages | files scanned | findings | AG101 guard/truth | "
+        "AG401 guard/truth | AG402 guard/truth | false positives | misses | "
+        "other rules (not compared) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for o in outcomes:
         other = ", ".join(f"{k} {v}" for k, v in sorted(o.other.items())) or "—"
         slug = "/".join(o.repo.url.rstrip("/").split("/")[-2:])
         rules = " | ".join("{}/{}".format(*o.by_rule.get(r, (0, 0))) for r in COMPARED)
-        rows.append(f"| {slug} | `{o.repo.commit[:12]}` | {', '.join(o.repo.languages)} | "
-                    f"{o.files} | {o.findings} | {rules} | "
-                    f"{o.false_positive_findings} | {len(o.misses)} | {other} |")
+        rows.append(
+            f"| {slug} | `{o.repo.commit[:12]}` | {', '.join(o.repo.languages)} | "
+            f"{o.files} | {o.findings} | {rules} | "
+            f"{o.false_positive_findings} | {len(o.misses)} | {other} |"
+        )
     return "\n".join(rows)
 
 
@@ -751,10 +915,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("names", nargs="*", help="only these repositories (manifest names)")
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
-    parser.add_argument("--dest", type=Path, default=PROJECT.parent / "realrepos",
-                        help="where checkouts go (default: ../realrepos beside the project)")
-    parser.add_argument("--source", help="clone from here instead of the URL: a template with "
-                        "{owner} and {name}, e.g. /srv/mirror/{owner}+{name}/repo")
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        default=PROJECT.parent / "realrepos",
+        help="where checkouts go (default: ../realrepos beside the project)",
+    )
+    parser.add_argument(
+        "--source",
+        help="clone from here instead of the URL: a template with "
+        "{owner} and {name}, e.g. /srv/mirror/{owner}+{name}/repo",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each lockfile verdict")
     args = parser.parse_args(argv)
     dest = args.dest.resolve()
@@ -769,9 +940,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(outcomes))
     bad = False
     for o in outcomes:
-        for label, items in (("false positive", o.false_positives),
-                             ("false positive (stays after the package manager's update)",
-                              o.residual), ("miss", o.misses)):
+        for label, items in (
+            ("false positive", o.false_positives),
+            ("false positive (stays after the package manager's update)", o.residual),
+            ("miss", o.misses),
+        ):
             for (path, line, rule), message in items:
                 bad = True
                 print(f"{o.repo.name}: {label}: {path}:{line}: {rule} {message}")

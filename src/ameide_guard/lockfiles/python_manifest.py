@@ -92,6 +92,11 @@ class PyProject:
     groups: dict[str, tuple[UvRequirement, ...]]
     """`[dependency-groups]` plus uv's legacy `dev-dependencies` as `dev`."""
     uv_sources: frozenset[str]
+    """Names `[tool.uv.sources]` takes from somewhere other than an index (a workspace member,
+    a path, git, a URL): uv locks those requirements with their source and no version
+    specifier (only an index source keeps it)."""
+    version: str
+    """The static `[project] version` ('' when absent or dynamic)."""
     uv_manifest: dict[str, tuple[UvRequirement, ...]]
     """`[tool.uv]` constraint / override / build-constraint dependencies, keyed by the uv.lock
     `[manifest]` list that records them (see UV_MANIFEST); uv reads them at the root only."""
@@ -189,6 +194,14 @@ def _requires_dist(deps: tuple[PyDependency, ...]) -> tuple[UvRequirement, ...]:
     return tuple(out)
 
 
+def _static_version(project: dict[str, Any]) -> str:
+    dynamic = project.get("dynamic")
+    if isinstance(dynamic, list) and "version" in dynamic:
+        return ""
+    version = project.get("version")
+    return version if isinstance(version, str) else ""
+
+
 def lockfile_view(doc: Pyproject) -> PyProject:
     data = dict(doc.data)
     path = doc.path
@@ -209,7 +222,8 @@ def lockfile_view(doc: Pyproject) -> PyProject:
         requires_python=str(project.get("requires-python", "")).replace(" ", ""),
         requires_dist=_requires_dist(deps),
         groups=_uv_groups(deps),
-        uv_sources=frozenset(normalise_name(s.name) for s in doc.sources),
+        uv_sources=frozenset(normalise_name(s.name) for s in doc.sources if s.kind != "index"),
+        version=_static_version(project),
         uv_manifest=_uv_manifest(uv_tool, doc.dependencies, path),
         uv_workspace=_workspace(uv_tool, path),
         is_poetry="poetry" in tool,

@@ -45,6 +45,8 @@ class UvProject:
     requires_dist: tuple[UvRequirement, ...]
     requires_dev: dict[str, tuple[UvRequirement, ...]]
     line: int
+    version: str = ""
+    """The member's version as locked ('' when uv locked none: a dynamic version)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def parse_uv_lock(text: str, path: str) -> UvLock:
         dev = _mapping(metadata.get("requires-dev"), "[package.metadata.requires-dev]", path)
         name = str(package.get("name", ""))
         projects[name] = UvProject(
+            version=str(package.get("version", "")),
             name=name,
             source=next(iter(_mapping(package.get("source"), "source", path)), ""),
             requires_dist=_requirements(

@@ -21,12 +21,19 @@ from ameide_guard.model import Span
 class YarnEntry:
     descriptors: tuple[str, ...]
     dependencies: tuple[str, ...]
-    """Descriptors this entry depends on (dependencies, optional and peer dependencies)."""
+    """Descriptors this entry depends on (dependencies and optional dependencies)."""
     line: int
     resolution: str = ""
     """berry: the locator the descriptors resolved to (`is-odd@npm:3.0.1`); '' for yarn 1."""
-    peers: frozenset[str] = frozenset()
-    """berry: which of `dependencies` are peer dependencies (provided by a parent, no entry)."""
+    peers: tuple[str, ...] = ()
+    """berry: its peer dependencies as declared (`is-odd@^3.0.0`): provided by a parent, so
+    they need no entry of their own; a workspace's are compared with its manifest."""
+
+    def workspace(self) -> str | None:
+        """berry: the directory of the workspace this entry is (its resolution
+        `name@workspace:<dir>`; descriptors like `name@workspace:*` are only ranges), else None."""
+        reference = split_descriptor(self.resolution)[1]
+        return reference.removeprefix("workspace:") if reference.startswith("workspace:") else None
 
 
 @dataclass(frozen=True)
@@ -125,10 +132,10 @@ def parse_berry(text: str, path: str) -> YarnLock:
         entries.append(
             YarnEntry(
                 descriptors,
-                (*blocks["dependencies"], *blocks["peerDependencies"]),
+                tuple(blocks["dependencies"]),
                 lines.get(str(key), 1),
                 str(entry.get("resolution") or ""),
-                frozenset(blocks["peerDependencies"]),
+                tuple(blocks["peerDependencies"]),
             )
         )
     return YarnLock(True, tuple(entries))

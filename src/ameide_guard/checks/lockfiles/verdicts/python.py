@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from packaging.version import InvalidVersion, Version
+
 from ameide_guard.checks.lockfiles.verdicts.base import Drift, Missing, compare
 from ameide_guard.errors import ManifestError
 from ameide_guard.lockfiles import poetry, uv
@@ -28,14 +30,15 @@ def _req_key(req: uv.UvRequirement) -> tuple[str, tuple[str, ...], str]:
 def _req_map(
     reqs: Iterable[uv.UvRequirement], sourced: frozenset[str] = frozenset()
 ) -> dict[str, str]:
-    """Requirement label → specifier. For names with a `[tool.uv.sources]` entry uv writes the
-    source (editable path, URL) into the lock instead of the bare name, so it is not compared.
-    uv compares requirements as sets, so the same label twice is one entry with both ranges."""
+    """Requirement label → specifier. For names `sourced` from a workspace member, path, git
+    or URL (`PyProject.uv_sources`) uv locks the source and no specifier, so neither is
+    compared: only the name, extras and marker. uv compares requirements as sets, so the same
+    label twice is one entry with both ranges."""
     found: dict[str, set[str]] = {}
     for req in reqs:
         name, extras, marker = _req_key(req)
         if name in sourced:
-            req = uv.UvRequirement(req.name, req.extras, req.specifier, req.marker)
+            req = uv.UvRequirement(req.name, req.extras, "", req.marker)
         label = (
             name + (f"[{','.join(extras)}]" if extras else "") + (f"; {marker}" if marker else "")
         )
@@ -43,6 +46,18 @@ def _req_map(
             (req.specifier or "") + (f" @ {req.url}" if req.url and not req.specifier else "")
         )
     return {label: " | ".join(sorted(specs)) for label, specs in found.items()}
+
+
+def same_version(declared: str, locked: str) -> bool:
+    """Whether a member's `[project] version` is the one uv locked (compared as PEP 440
+    versions, `1.0` and `1.0.0` being one); a dynamic or missing version on either side is
+    not compared."""
+    if not declared or not locked:
+        return True
+    try:
+        return Version(declared) == Version(locked)
+    except InvalidVersion:
+        return declared == locked
 
 
 def python_results(repo: RepoView) -> Iterator[Drift | Missing]:
@@ -150,6 +165,11 @@ def _uv_drifts(repo: RepoView, lock_path: str, members: dict[str, PyProject]) ->
         entry = next((e for n, e in lock.projects.items() if normalise_name(n) == name), None)
         if entry is None:
             continue
+        if not same_version(project.version, entry.version):
+            mine, theirs = f"`{project.version}`", f"`{entry.version}`"
+            yield Drift(
+                "uv", lock_path, project.path, "version", "changed", mine, theirs, entry.line
+            )
         for dep, how, mine, theirs in compare(
             _req_map(project.requires_dist, sourced), _req_map(entry.requires_dist, sourced)
         ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 from ameide_guard.checks.lockfiles.verdicts.base import Drift, compare
 from ameide_guard.checks.lockfiles.verdicts.node_workspace import NodeWorkspace, node_docs
@@ -46,10 +47,15 @@ def yarn_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
                 yield Drift("yarn", lock_path, manifest, doc.name or member, "member-added")
                 continue
             roots.append(workspace)
-            recorded = dict(yarn.split_descriptor(d) for d in entry.dependencies)
+            # berry records a workspace's dependencies (dev and optional ones merged in) with
+            # the `npm:` protocol made explicit, and its peer dependencies as declared
             mine = {n: berry_range(r) for n, r in declared.items()}
-            for name, how, a, b in compare(mine, recorded):
-                yield Drift("yarn", lock_path, manifest, name, how, a, b, entry.line)
+            peers = doc.specs("peerDependencies")
+            sides = (("", mine, entry.dependencies), ("peerDependencies: ", peers, entry.peers))
+            for label, wanted, listed in sides:
+                recorded = dict(yarn.split_descriptor(d) for d in listed)
+                for name, how, a, b in compare(wanted, recorded):
+                    yield Drift("yarn", lock_path, manifest, label + name, how, a, b, entry.line)
             continue
         recorded_names = {yarn.split_descriptor(d)[0] for d in entries}
         for name, spec in sorted(declared.items()):
@@ -64,12 +70,11 @@ def yarn_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
                 yield Drift("yarn", lock_path, manifest, name, how, f"`{spec}`", locked)
     if lock.berry:
         for entry in lock.entries:
-            for descriptor in entry.descriptors:
-                name, spec = yarn.split_descriptor(descriptor)
-                member = spec.removeprefix("workspace:")
-                if spec.startswith("workspace:") and member not in docs:
-                    where = join(ws.root, member)
-                    yield Drift("yarn", lock_path, where, name, "member-removed", line=entry.line)
+            gone = entry.workspace()
+            if gone is not None and gone not in docs:
+                label = yarn.split_descriptor(entry.resolution)[0]
+                where = join(ws.root, gone)
+                yield Drift("yarn", lock_path, where, label, "member-removed", line=entry.line)
         # yarn 1's --frozen-lockfile ignores entries nothing needs any more (yarnpkg/yarn#5840);
         # berry's --immutable refuses them, since its next install would drop them.
         root_manifest = ws.members.get(".", lock_path)
@@ -130,6 +135,7 @@ def _berry_reachability(
     lock was written; an entry nothing reaches any more is dropped by berry's next install."""
     # bindDescriptor suffixes path-like references (`file:`, `portal:`) with `::locator=…`
     bound = {d.split("::", 1)[0]: e for d, e in entries.items() if "::" in d}
+    patched = builtin_patches(entries)
     seen: set[int] = set()
     changed: dict[str, Drift] = {}
     unlocked: dict[str, str] = {}
@@ -140,11 +146,12 @@ def _berry_reachability(
         if id(entry) in seen:
             continue
         seen.add(id(entry))
-        for descriptor in entry.dependencies:
+        for descriptor in (*entry.dependencies, *entry.peers):
             target, rule = berry_resolve(descriptor, entry, resolutions)
             found = entries.get(target) or bound.get(target)
             if found is not None:
                 queue.append(found)
+                queue.extend(patched.get(target, ()))
             elif descriptor in entry.peers:
                 continue  # a peer is provided by the parent: it needs no entry of its own
             elif rule is not None:
@@ -168,6 +175,20 @@ def _berry_reachability(
             else ""
         )
         yield Drift("yarn", lock_path, manifest, name, "unused", why, ranges, entry.line)
+
+
+def builtin_patches(entries: dict[str, yarn.YarnEntry]) -> dict[str, list[yarn.YarnEntry]]:
+    """Descriptor → the `patch:` entries wrapping it. berry's compat plugin rewrites every
+    `typescript`, `fsevents` and `resolve` descriptor into a builtin patch of itself
+    (`typescript@patch:typescript@npm%3A^5.3.3#optional!builtin<compat/typescript>`), and a
+    `patch:` entry is reached through the descriptor it patches (its source, URL-encoded)."""
+    found: dict[str, list[yarn.YarnEntry]] = {}
+    for descriptor, entry in entries.items():
+        spec = yarn.split_descriptor(descriptor)[1]
+        if spec.startswith("patch:"):
+            source = unquote(spec.removeprefix("patch:").split("#", 1)[0])
+            found.setdefault(source.split("::", 1)[0], []).append(entry)
+    return found
 
 
 def _resolution_drift(
