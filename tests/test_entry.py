@@ -48,6 +48,22 @@ def test_root_option_is_followed_and_other_commands_start_nothing(tmp_path: Path
         assert _early_discovery(args) is None
 
 
+@pytest.mark.parametrize("dot", [".", "./", "svc/.."])
+def test_scan_dot_takes_the_whole_scan_fast_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dot: str
+) -> None:
+    """`scan .` (the root as a PATH, as CI writes it) is the whole tree: discovery computes
+    git's view for the memo key as for a bare `scan`; a PATH below the root does not."""
+    root = project(tmp_path / "a", {"svc/x.ts": BUF_TS})
+    monkeypatch.chdir(root)
+    early = _early_discovery(["scan", dot])
+    assert isinstance(early, DiscoveryRun) and early.root == root.resolve()
+    assert early.fast_signature() is not None
+    partial = _early_discovery(["scan", "svc"])
+    assert isinstance(partial, DiscoveryRun) and partial.fast_signature() is None
+    partial.discard()
+
+
 def test_paths_in_another_project_are_scanned_there(tmp_path: Path) -> None:
     """Started for the working directory's project, the early discovery is discarded when PATHS
     lead the command to another root, whose files are then the ones reported."""

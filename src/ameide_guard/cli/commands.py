@@ -194,7 +194,7 @@ def _run(
     diff_base: str | None = None,
 ) -> ScanResult:
     # lazy: each command loads what it needs (`--version`, `--help` load no rule)
-    from ameide_guard.config.project import project_root
+    from ameide_guard.config.project import project_root, whole_tree
     from ameide_guard.vcs.background import DiscoveryRun
 
     project = project_root(root, paths)
@@ -205,7 +205,8 @@ def _run(
         if isinstance(early, DiscoveryRun):
             early.discard()
         # runs while the rules and config load
-        discovery = DiscoveryRun(project, in_child=True, fast=not (no_cache or paths))
+        fast = not no_cache and whole_tree(project, paths)
+        discovery = DiscoveryRun(project, in_child=True, fast=fast)
 
     # lazy: each command loads what it needs (`--version`, `--help` load no rule)
     from ameide_guard.scan.engine import ScanOptions, scan

@@ -57,13 +57,14 @@ def _early_discovery(args: list[str]) -> object:
     if not args or args[0] != "scan" or any(a in ("-h", "--help") for a in args):
         return None
     # lazy: discovery is forked before the CLI and the rules are imported
-    from ameide_guard.config.project import project_root
+    from ameide_guard.config.project import project_root, whole_tree
     from ameide_guard.vcs.background import DiscoveryRun
 
     try:
         paths = _positional(args)
         root = project_root(_option_value(args, "--root"), paths)
-        fast = not ("--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE") or paths)
+        no_cache = "--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE")
+        fast = not no_cache and whole_tree(root, paths)
         return DiscoveryRun(root, in_child=True, fast=fast) if root.is_dir() else None
     except (OSError, ValueError):  # the command line will say what is wrong
         return None

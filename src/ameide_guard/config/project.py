@@ -20,6 +20,13 @@ def project_root(root: str | None, paths: Sequence[str] = ()) -> Path:
     return find_root(Path(paths[0]) if paths else Path.cwd())
 
 
+def whole_tree(root: Path, paths: Sequence[str]) -> bool:
+    """Whether `scan PATHS` scans the whole tree: no PATHS, or one of them is the root itself
+    (`scan .`, as users and CI write it). Such a scan takes the whole-scan fast paths (git's
+    view as the memo key, the memo itself) exactly as a bare `scan` does."""
+    return not paths or any(Path(p).resolve() == root for p in paths)
+
+
 def find_root(start: Path) -> Path:
     """The project root for `start`: the nearest directory upwards holding an ameide-guard
     config, else the git work tree's top, else `start` itself (as ruff finds its project)."""
