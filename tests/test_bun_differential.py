@@ -36,8 +36,8 @@ from tools import require_tool
 
 pytestmark = pytest.mark.differential
 
-SEEDS = range(48)
-"""Four cases per mutation."""
+SEEDS = range(85)
+"""Five cases per mutation."""
 TIMEOUT = 60
 FROZEN_REFUSED = "lockfile had changes, but lockfile is frozen"
 
@@ -101,6 +101,8 @@ def generate(seed: int) -> Tree:
             doc.setdefault("dependencies", {})[members[0]] = "workspace:*"
         if member:
             tree[f"packages/{member}/package.json"] = doc
+    if rng.random() < 0.3:
+        tree["package.json"]["overrides"] = {"leaf": "1.1.0"}
     return tree
 
 
@@ -210,18 +212,78 @@ def version_bumped(tree: Tree, rng: random.Random) -> bool:
 
 
 def optional_peer(tree: Tree, rng: random.Random) -> bool:
-    rel = rng.choice(sorted(tree))
-    """A peer marked optional in peerDependenciesMeta (a peer the package also declares as a
-    dependency when it had none)."""
-    doc = tree[rel]
+    """A peer marked optional in peerDependenciesMeta: a listed peer, or a name peerDependencies
+    does not list (bun then records it as a peer on `*`), or a dependency made a peer too."""
+    doc = tree[rng.choice(sorted(tree))]
     peers = doc.get("peerDependencies") or {}
-    if not peers:
-        deps = doc.get("devDependencies") or doc.get("dependencies") or {}
-        name = next((n for n, spec in deps.items() if not spec.startswith("workspace:")), None)
-        if name is None:
-            return False
-        doc["peerDependencies"] = peers = {name: deps[name]}
-    doc["peerDependenciesMeta"] = {next(iter(peers)): {"optional": True}}
+    deps = doc.get("devDependencies") or doc.get("dependencies") or {}
+    name = next((n for n, spec in deps.items() if not spec.startswith("workspace:")), None)
+    choice = rng.random()
+    if peers and choice < 0.4:
+        name = next(iter(peers))
+    elif choice < 0.7:
+        name = rng.choice(list(RANGES))
+    elif name is not None:
+        doc["peerDependencies"] = {**peers, name: deps[name]}
+    if name is None:
+        return False
+    doc["peerDependenciesMeta"] = {name: {"optional": True}}
+    return True
+
+
+def override_added(tree: Tree, rng: random.Random) -> bool:
+    """One of the override spellings bun reads, on a root that had none."""
+    root = tree["package.json"]
+    if "overrides" in root:
+        return False
+    root_deps = {n for s in SECTIONS for n in root.get(s, {})}
+    key, block = rng.choice(
+        [
+            ("overrides", {"other": "3.1.0"}),
+            ("overrides", {"mid": {"leaf": "1.0.0"}}),
+            ("resolutions", {"**/leaf": "1.0.0"}),
+            ("resolutions", {"mid/leaf": "1.1.0"}),
+            ("overrides", {"leaf": "$leaf"} if "leaf" in root_deps else {"leaf": "2.0.0"}),
+        ]
+    )
+    root[key] = block
+    return True
+
+
+def override_respelled(tree: Tree, rng: random.Random) -> bool:
+    """The same override another way: `{".": spec}`, or as a `**/` resolution."""
+    root = tree["package.json"]
+    if root.get("overrides") != {"leaf": "1.1.0"}:
+        return False
+    if rng.random() < 0.5:
+        root["overrides"] = {"leaf": {".": "1.1.0"}}
+    else:
+        del root["overrides"]
+        root["resolutions"] = {"**/leaf": "1.1.0"}
+    return True
+
+
+def override_removed(tree: Tree, rng: random.Random) -> bool:
+    return tree["package.json"].pop("overrides", None) is not None
+
+
+def installed(tree: Tree) -> set[str]:
+    """The registry packages the lock holds: every declared one, and leaf through mid."""
+    names = {name for _, _, name in entries(tree)}
+    return names | {"leaf"} if "mid" in names else names
+
+
+def trusted_added(tree: Tree, rng: random.Random) -> bool:
+    tree["package.json"]["trustedDependencies"] = [rng.choice(sorted(installed(tree)))]
+    return True
+
+
+def trusted_absent(tree: Tree, rng: random.Random) -> bool:
+    """A trusted package the lock holds no package for: bun writes only those it holds."""
+    absent = sorted(set(RANGES) - installed(tree))
+    if not absent:
+        return False
+    tree["package.json"]["trustedDependencies"] = [rng.choice(absent)]
     return True
 
 
@@ -246,9 +308,14 @@ MUTATIONS: dict[str, Mutation] = {
     "member-removed": member_removed,
     "version-bumped": version_bumped,
     "optional-peer": optional_peer,
+    "override-added": override_added,
+    "override-respelled": override_respelled,
+    "override-removed": override_removed,
+    "trusted-added": trusted_added,
+    "trusted-absent": trusted_absent,
 }
-FRESH = {"insync", "reformatted"}
-FROZEN_ACCEPTS = {"respelled", "moved", "version-bumped", "optional-peer"}
+FRESH = {"insync", "reformatted", "override-respelled", "trusted-absent"}
+FROZEN_ACCEPTS = {"respelled", "moved", "version-bumped", "optional-peer", "trusted-added"}
 """Mutations bun's `--frozen-lockfile` lets through (the resolved tree is unchanged) although
 `bun install` rewrites bun.lock for them; AG402 reports them, as it does for npm."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ameide_guard.errors import ManifestError
-from ameide_guard.lockfiles.bun import parse_bun_lock, strip_jsonc
+from ameide_guard.lockfiles.bun import manifest_overrides, parse_bun_lock, strip_jsonc
 
 LOCK = """{
   // bun accepts comments; it writes a trailing comma after every entry
@@ -64,3 +64,27 @@ def test_malformed_is_one_manifest_error(text: str, words: str) -> None:
         parse_bun_lock(text, "bun.lock")
     assert words in caught.value.message
     assert len(caught.value.message.splitlines()) == 1
+
+
+def test_overrides_as_bun_reads_them() -> None:
+    specs = {"leaf": "^1.0.0"}
+    npm = {
+        "overrides": {
+            "a": "1.0.0",
+            "b": {".": "2.0.0", "c": "3.0.0", "deep": {"x": "1"}},
+            "ref": "$leaf",
+            "missing-ref": "$nothing",
+            "patched": "patch:x",
+            "": "1",
+        },
+        "resolutions": {"ignored": "1"},
+    }
+    assert manifest_overrides(npm, specs) == {
+        "a": "1.0.0",
+        "b": "2.0.0",
+        "b>c": "3.0.0",
+        "ref": "^1.0.0",
+    }
+    yarn = {"resolutions": {"**/a": "1", "p/c": "2", "@s/p/@t/c": "3", "a/b/c": "4"}}
+    assert manifest_overrides(yarn, specs) == {"a": "1", "p>c": "2", "@s/p>@t/c": "3"}
+    assert manifest_overrides({"overrides": "nonsense", "resolutions": {"a": "1"}}, specs) == {}

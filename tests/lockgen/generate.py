@@ -312,8 +312,34 @@ def npm_cases() -> list[Case]:
             peerDependenciesMeta={"is-number": {"optional": True}},
         ),
     )
-    for name, mutation in (("v2-version-changed", bump), ("v2-optional-peer-added", optional)):
+    trust = edit_json("package.json", lambda d: d.update(trustedDependencies=["is-odd"]))
+    for name, mutation in (
+        ("v2-version-changed", bump),
+        ("v2-optional-peer-added", optional),
+        ("v2-trusted-added", trust),
+    ):
         cases.append(Case("bun", name, "bun", npm_base(workspaces_field=True), mutation))
+    bun_overrides = npm_base(workspaces_field=True)
+    root = json.loads(bun_overrides["package.json"])
+    root["overrides"] = {"is-odd": {"is-number": "6.0.0"}}
+    bun_overrides["package.json"] = json.dumps(root, indent=2) + "\n"
+    for name, mutation in (
+        ("v2-overrides-insync", None),
+        (
+            "v2-overrides-changed",
+            edit_json("package.json", lambda d: d.update(overrides={"is-number": "7.0.0"})),
+        ),
+        (
+            "v2-overrides-as-resolutions",
+            edit_json(
+                "package.json",
+                lambda d: d.update(
+                    resolutions={"is-odd/is-number": d.pop("overrides")["is-odd"]["is-number"]}
+                ),
+            ),
+        ),
+    ):
+        cases.append(Case("bun", name, "bun", dict(bun_overrides), mutation))
     for name, mutation in (
         ("v9-overrides-insync", None),
         (

@@ -15,7 +15,9 @@ no published format and is not read (see docs/lockfiles.md).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ameide_guard.errors import ManifestError
 from ameide_guard.formats.reading import load_json, reader
@@ -51,6 +53,12 @@ class BunLock:
     (`is-number@7.0.0`, `a@workspace:packages/a`)."""
     line: int = 1
     """Line of the `workspaces` key (where a missing workspace entry would go)."""
+    overrides: dict[str, str] | None = None
+    """The top-level `overrides`, keyed as `override_keys` keys them; None when absent."""
+    trusted: tuple[str, ...] = ()
+    """`trustedDependencies`, sorted."""
+    lines: dict[str, int] | None = None
+    """Line of each top-level key."""
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -107,6 +115,76 @@ def _resolution(entry: object, key: str, path: str) -> str:
     return entry[0]
 
 
+def _override_value(value: object, root_specs: Mapping[str, str]) -> str | None:
+    """What bun keeps of one override value: a spec (not `patch:`, which bun does not support),
+    or `$name`, the root's own spec for that dependency (npm's reference syntax)."""
+    if not isinstance(value, str) or not value or value.startswith("patch:"):
+        return None
+    return root_specs.get(value[1:]) if value.startswith("$") else value
+
+
+def override_keys(block: object, root_specs: Mapping[str, str]) -> dict[str, str]:
+    """npm-style `overrides` as bun reads them (`OverrideMap.parseFromOverrides`): `name` →
+    spec, or `name` → {`.`: its own spec, `child`: spec}, one level deep. Keyed `name` for a
+    global override and `parent>child` for a scoped one. bun.lock writes its overrides in this
+    same form."""
+    out: dict[str, str] = {}
+    for key, value in block.items() if isinstance(block, dict) else ():
+        if not key:
+            continue
+        nested = value if isinstance(value, dict) else {}
+        found = _override_value(nested.get(".") if nested else value, root_specs)
+        if found is not None:
+            out[key] = found
+        for child, spec in nested.items():
+            child_spec = _override_value(spec, root_specs) if child != "." else None
+            if child_spec is not None:
+                out[f"{key}>{child}"] = child_spec
+    return out
+
+
+def _resolution_parts(key: str) -> tuple[str, str] | None:
+    """yarn `parent/child` (scopes kept whole) → (parent, child); None for a plain name."""
+    if key.startswith("@"):
+        scope_end = key.find("/")
+        cut = key.find("/", scope_end + 1) if scope_end >= 0 else -1
+    else:
+        cut = key.find("/")
+    return None if cut < 0 else (key[:cut], key[cut + 1 :])
+
+
+def resolution_keys(block: object, root_specs: Mapping[str, str]) -> dict[str, str]:
+    """yarn `resolutions` as bun reads them (`parseFromResolutions`): a leading `**/` dropped,
+    `parent/child` a scoped override, anything nested deeper ignored (bun warns)."""
+    out: dict[str, str] = {}
+    for key, value in block.items() if isinstance(block, dict) else ():
+        key = key.removeprefix("**/")
+        spec = _override_value(value, root_specs) if key else None
+        if spec is None:
+            continue
+        parts = _resolution_parts(key)
+        if parts is None:
+            out[key] = spec
+        elif not any("/" in p and not p.startswith("@") for p in parts):
+            out[f"{parts[0]}>{parts[1]}"] = spec
+    return out
+
+
+def manifest_overrides(data: Mapping[str, Any], root_specs: Mapping[str, str]) -> dict[str, str]:
+    """The overrides bun takes from the root package.json: `overrides` when the key is there
+    (whatever it holds), else `resolutions`."""
+    if "overrides" in data:
+        return override_keys(data["overrides"], root_specs)
+    return resolution_keys(data.get("resolutions"), root_specs)
+
+
+def _top_lines(text: str) -> dict[str, int]:
+    return {
+        m.group(1): text.count("\n", 0, m.start()) + 1
+        for m in re.finditer(r'^  "([A-Za-z]+)":', text, re.M)
+    }
+
+
 @reader
 def parse_bun_lock(text: str, path: str) -> BunLock:
     data = load_json(
@@ -130,4 +208,18 @@ def parse_bun_lock(text: str, path: str) -> BunLock:
     if not isinstance(packages, dict):
         raise ManifestError(f"{path}: `packages` is not an object")
     resolved = {str(k): _resolution(v, str(k), path) for k, v in packages.items()}
-    return BunLock(version, members, resolved, text.count("\n", 0, max(start, 0)) + 1)
+    overrides = data.get("overrides")
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ManifestError(f"{path}: `overrides` is not an object")
+    trusted = data.get("trustedDependencies") or []
+    if not isinstance(trusted, list) or not all(isinstance(t, str) for t in trusted):
+        raise ManifestError(f"{path}: `trustedDependencies` is not a list of names")
+    return BunLock(
+        version,
+        members,
+        resolved,
+        text.count("\n", 0, max(start, 0)) + 1,
+        None if overrides is None else override_keys(overrides, {}),
+        tuple(sorted(trusted)),
+        _top_lines(text),
+    )
