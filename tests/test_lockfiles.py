@@ -295,6 +295,7 @@ def test_malformed_uv_lock_is_a_manifest_error(text):
 
 
 def _all_parsers():
+    from ameide_guard.lockfiles.bun import parse_bun_lock
     from ameide_guard.lockfiles.npm import parse_npm_lock
     from ameide_guard.lockfiles.pnpm import parse_npmrc, parse_pnpm_workspace
     from ameide_guard.lockfiles.uv import parse_uv_lock
@@ -303,6 +304,7 @@ def _all_parsers():
     return [
         parse_pnpm_lock,
         parse_npm_lock,
+        parse_bun_lock,
         parse_yarn_lock,
         parse_gosum,
         parse_uv_lock,
@@ -323,6 +325,7 @@ SEEDS = [
     (FIXTURES / "lock-poetry/classic-insync/poetry.lock").read_text(),
     (FIXTURES / "lock-poetry/classic-insync/pyproject.toml").read_text(),
     (FIXTURES / "lock-npm/v3-insync/package-lock.json").read_text(),
+    (FIXTURES / "lock-bun/v2-insync/bun.lock").read_text(),
     (FIXTURES / "lock-pnpm/p10-catalog-insync/pnpm-lock.yaml").read_text(),
     (FIXTURES / "lock-pnpm/p10-catalog-insync/pnpm-workspace.yaml").read_text(),
     (FIXTURES / "lock-pnpm/v9-npmrc-insync/.npmrc").read_text(),

@@ -131,6 +131,8 @@ def test_hook_manifest_is_valid_for_pre_commit() -> None:
         ("go.work", True),
         ("services/a/requirements-dev.txt", True),
         ("uv.lock", True),
+        ("services/a/bun.lock", True),
+        ("bun.lockb", True),
         ("packages/ameide_core_proto/buf.gen.ts.yaml", True),
         ("packages/ameide_core_proto/proto/a/v1/a.proto", True),
         (".github/workflows/ci.yml", True),

@@ -1,14 +1,15 @@
 """Regenerate the lockfile fixtures (tests/fixtures/lock-*) with the real package managers.
 
-Every lockfile under `tests/fixtures/lock-{pnpm,npm,yarn,uv,poetry}/` is written by the tool
+Every lockfile under `tests/fixtures/lock-{pnpm,npm,yarn,bun,uv,poetry}/` is written by the tool
 itself: each case starts from a small workspace, the tool locks it in a scratch directory under
 /tmp (never inside this repository), and then the case's mutation edits the *manifest* only, so a
 stale case is a real lockfile next to a manifest that has moved on. Only the tiniest registry
 packages are used and every tool runs in its lockfile-only mode where it has one.
 
-    python tests/lockgen/generate.py [--only pnpm,npm,yarn,uv,poetry] [--case NAME,...]
+    python tests/lockgen/generate.py [--only pnpm,npm,yarn,bun,uv,poetry] [--case NAME,...]
 
-Tools: pnpm 10, 9 and 8, yarn 1 and berry (4) come from `.tools/node` (see .ci/install-tools.sh);
+Tools: pnpm 10, 9 and 8, yarn 1, berry (4) and bun come from `.tools/node` (see
+.ci/install-tools.sh; bun also from PATH);
 uv and poetry from PATH or `$LOCKGEN_VENV/bin` (default /tmp/lockgen-venv). The Go fixtures are
 hand-written (see `lock-go/README.md`): the Go module proxy was not reachable when they were made.
 """
@@ -53,6 +54,9 @@ TOOLS: dict[str, list[str]] = {
     "yarn1": node_tool("yarn", "bin/yarn.js"),
     "berry": node_tool("@yarnpkg/cli-dist", "bin/yarn.js"),
     "npm": ["npm"],
+    "bun": [str(NODE_MODULES / ".bin" / "bun")]
+    if (NODE_MODULES / ".bin" / "bun").exists()
+    else [shutil.which("bun") or "bun"],
     "uv": py_tool("uv"),
     "poetry": py_tool("poetry"),
 }
@@ -73,6 +77,7 @@ LOCK_COMMANDS: dict[str, list[str]] = {
     ],
     "yarn1": ["install", "--ignore-scripts", "--no-bin-links", "--non-interactive"],
     "berry": ["install", "--mode=update-lockfile"],
+    "bun": ["install", "--lockfile-only", "--ignore-scripts"],
     "uv": ["lock"],
     "poetry": ["lock"],
 }
@@ -259,6 +264,7 @@ def npm_cases() -> list[Case]:
         ("npm2", "npm", ("v2-insync", "v2-changed")),
         ("yarn1", "yarn", ("v1-" + n for n in NPM_MUTATIONS)),
         ("berry", "yarn", ("berry-" + n for n in NPM_MUTATIONS)),
+        ("bun", "bun", ("v2-" + n for n in NPM_MUTATIONS)),
     ):
         for name in names:
             mutation = NPM_MUTATIONS[name.split("-", 1)[1]]
@@ -298,6 +304,42 @@ def npm_cases() -> list[Case]:
             write("packages/b/package.json", pkg("b", dependencies={"is-even": "^1.0.0"})),
         )
     )
+    bump = edit_json("packages/a/package.json", lambda d: d.update(version="1.1.0"))
+    optional = edit_json(
+        "packages/a/package.json",
+        lambda d: d.update(
+            peerDependencies={"is-number": "^7.0.0"},
+            peerDependenciesMeta={"is-number": {"optional": True}},
+        ),
+    )
+    trust = edit_json("package.json", lambda d: d.update(trustedDependencies=["is-odd"]))
+    for name, mutation in (
+        ("v2-version-changed", bump),
+        ("v2-optional-peer-added", optional),
+        ("v2-trusted-added", trust),
+    ):
+        cases.append(Case("bun", name, "bun", npm_base(workspaces_field=True), mutation))
+    bun_overrides = npm_base(workspaces_field=True)
+    root = json.loads(bun_overrides["package.json"])
+    root["overrides"] = {"is-odd": {"is-number": "6.0.0"}}
+    bun_overrides["package.json"] = json.dumps(root, indent=2) + "\n"
+    for name, mutation in (
+        ("v2-overrides-insync", None),
+        (
+            "v2-overrides-changed",
+            edit_json("package.json", lambda d: d.update(overrides={"is-number": "7.0.0"})),
+        ),
+        (
+            "v2-overrides-as-resolutions",
+            edit_json(
+                "package.json",
+                lambda d: d.update(
+                    resolutions={"is-odd/is-number": d.pop("overrides")["is-odd"]["is-number"]}
+                ),
+            ),
+        ),
+    ):
+        cases.append(Case("bun", name, "bun", dict(bun_overrides), mutation))
     for name, mutation in (
         ("v9-overrides-insync", None),
         (

@@ -29,6 +29,7 @@ from harness import scan_dir
 from robust_support import CANARY, HUGE, problems, run_cli, short, write_tree
 
 from ameide_guard.errors import ManifestError
+from ameide_guard.lockfiles.bun import parse_bun_lock
 from ameide_guard.lockfiles.gosum import parse_gosum
 from ameide_guard.lockfiles.npm import parse_npm_lock
 from ameide_guard.lockfiles.pnpm import parse_npmrc, parse_pnpm_lock, parse_pnpm_workspace
@@ -93,6 +94,13 @@ READERS = {
         "svc/package-lock.json",
         "json",
         '{{"name": "x", "lockfileVersion": 3, "packages": {{}}, "deep": {}}}',
+        companions={"svc/package.json": PACKAGE_JSON},
+    ),
+    "bun.lock": Reader(
+        parse_bun_lock,
+        "svc/bun.lock",
+        "json",
+        '{{"lockfileVersion": 1, "workspaces": {{"": {{"name": "svc",}},}}, "deep": {},}}',
         companions={"svc/package.json": PACKAGE_JSON},
     ),
     "pnpm-lock.yaml": Reader(
@@ -275,6 +283,8 @@ EXPECTED = {
     ("pnpm-workspace.yaml", "alias-bomb"): NO_ERROR,
     ("package.json", "deep-nesting"): Answer("nesting too deep"),
     ("package-lock.json", "deep-nesting"): Answer("nesting too deep"),
+    ("bun.lock", "deep-nesting"): Answer("nesting too deep"),
+    ("bun.lock", "huge-number"): Answer(TOO_MANY_DIGITS, exact=True),
     ("package.json", "moderate-nesting"): Answer(None, only_canary=True),
     ("pyproject.toml", "duplicate-key"): Answer("invalid TOML in svc/pyproject.toml", line=6),
     ("package.json", "huge-number"): Answer(TOO_MANY_DIGITS, exact=True),

@@ -16,7 +16,8 @@ class StaleLockfile(_LockfileRule):
         id="AG402",
         slug="stale-lockfile",
         name="StaleLockfile",
-        short="A lockfile no longer matches its manifest (pnpm, npm, yarn, go.sum, uv, poetry).",
+        short="A lockfile no longer matches its manifest "
+        "(pnpm, npm, yarn, bun, go.sum, uv, poetry).",
         default_level=Level.ERROR,
         tags=("supply-chain", "lockfiles"),
     )
