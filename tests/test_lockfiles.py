@@ -69,7 +69,8 @@ def test_poetry_accepts_group_less_hash_only_from_old_poetry():
 def test_pnpm_reader_skips_packages_and_snapshots():
     text = (FIXTURES / "lock-pnpm/v9-insync/pnpm-lock.yaml").read_text()
     lock = parse_pnpm_lock(text + "\nsnapshots2: [unparsed\n", "x")
-    assert lock.importers["packages/a"].sections["dependencies"] == {"is-odd": "^3.0.1"}
+    assert lock.importers["packages/a"].specifiers == {"is-odd": "^3.0.1"}
+    assert lock.importers["packages/a"].sections["dependencies"] == {"is-odd": "3.0.1"}
     head, lines = top_level_blocks(text, ("importers",))
     assert "resolution" not in head and lines["importers"] == 7
 
@@ -218,7 +219,7 @@ def test_uv_workspace_requires_python_is_the_intersection():
 
 
 def test_pnpm_auto_installed_peers_count_as_dependencies():
-    from ameide_guard.checks.lockfiles.verdicts.pnpm import pnpm_sections
+    from ameide_guard.checks.lockfiles.verdicts.pnpm_importer import manifest_sections
     from ameide_guard.manifests.package_json import parse_package_json
 
     manifest = {
@@ -227,8 +228,37 @@ def test_pnpm_auto_installed_peers_count_as_dependencies():
         "peerDependencies": {"b": "^2", "c": "^3"},
     }
     doc = parse_package_json(json.dumps(manifest), "package.json")
-    assert pnpm_sections(doc, True)["dependencies"] == {"a": "^1", "c": "^3"}
-    assert pnpm_sections(doc, False)["dependencies"] == {"a": "^1"}
+    specs = {s: doc.specs(s) for s in manifest}
+    assert manifest_sections(specs, True)["dependencies"] == {"a": "^1", "c": "^3"}
+    assert manifest_sections(specs, False)["dependencies"] == {"a": "^1"}
+
+
+def test_pnpm_name_counts_in_the_first_section_that_lists_it():
+    """satisfiesPackageManifest's precedence: optional, then dependencies, then dev; a higher
+    section's empty range (falsy in JavaScript) does not take the name away."""
+    from ameide_guard.checks.lockfiles.verdicts.pnpm_importer import counted_names
+
+    sections = {
+        "dependencies": {"a": "^1", "b": "^2", "e": ""},
+        "devDependencies": {"a": "^1", "c": "^3", "e": "^5"},
+        "optionalDependencies": {"b": "^2", "d": "^4"},
+    }
+    assert counted_names(sections, "optionalDependencies") == ["b", "d"]
+    assert counted_names(sections, "dependencies") == ["a", "e"]
+    assert counted_names(sections, "devDependencies") == ["c", "e"]
+
+
+def test_pnpm_reader_refuses_conflicting_specifiers_as_pnpm_does():
+    text = (
+        "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n"
+        "        specifier: ^1.0.0\n        version: 1.0.0\n    devDependencies:\n      a:\n"
+        "        specifier: ^2.0.0\n        version: 2.0.0\n"
+    )
+    with pytest.raises(ManifestError, match="conflicting specifiers"):
+        parse_pnpm_lock(text, "pnpm-lock.yaml")
+    same = parse_pnpm_lock(text.replace("^2.0.0", "^1.0.0"), "pnpm-lock.yaml")
+    assert same.importers["."].specifiers == {"a": "^1.0.0"}
+    assert same.importers["."].section_of("a") == "dependencies"
 
 
 def test_missing_lockfile_is_related_to_every_candidate_lockfile():
@@ -725,3 +755,50 @@ def test_every_dependency_section_names_what_differs(case: str):
     insync = name.rsplit("-", 1)[0] + "-insync"
     if (FIXTURES / ecosystem / insync).is_dir():
         assert not [f for f in result.findings if f.path.split("/")[0] == insync]
+
+
+def test_pnpm_overrides_rewrite_the_project_as_pnpm_does():
+    from ameide_guard.checks.lockfiles.verdicts.pnpm_overrides import (
+        Project,
+        override_sections,
+        parse_overrides,
+        pnpm_overrides,
+    )
+    from ameide_guard.manifests.package_json import parse_package_json
+
+    manifest = {
+        "name": "app",
+        "dependencies": {"a": "^1.0.0", "b": "^2.0.0", "c": "^3.0.0", "d": "latest"},
+        "devDependencies": {"e": "^1.0.0", "f": "^1.0.0"},
+        "resolutions": {"a": "1.0.0", "e": "2.0.0"},
+        "pnpm": {
+            "overrides": {
+                "e": "$a",
+                "b": "-",
+                "app>c": "link:./vendor/c",
+                "d@^1": "1.0.0",
+                "f@^2": "2.0.0",
+            }
+        },
+    }
+    doc = parse_package_json(json.dumps(manifest), "packages/app/package.json")
+    assert pnpm_overrides(doc) == {
+        "a": "1.0.0",
+        "e": "^1.0.0",
+        "b": "-",
+        "app>c": "link:./vendor/c",
+        "d@^1": "1.0.0",
+        "f@^2": "2.0.0",
+    }
+    overrides = parse_overrides(pnpm_overrides(doc), {})
+    assert [(o.parent, o.target, o.target_range) for o in overrides][3:] == [
+        ("app", "c", ""),
+        (None, "d", "^1"),
+        (None, "f", "^2"),
+    ]
+    project = Project("app", None, "packages/app", "")
+    for locked, f in (({"f": "^1.0.0"}, "^1.0.0"), ({"f": "2.0.0"}, "2.0.0")):
+        specs = override_sections(doc, overrides, project, locked)
+        # a dist-tag never intersects a range; `f@^2` vs `^1.0.0` needs semver: the lockfile's
+        assert specs["dependencies"] == {"a": "1.0.0", "c": "link:../../vendor/c", "d": "latest"}
+        assert specs["devDependencies"] == {"e": "^1.0.0", "f": f}

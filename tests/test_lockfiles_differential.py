@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from goproxy import GoModule, GoSandbox, go_version, make_sandbox
 from harness import FIXTURES, scan_dir
+from lockgen import pnpm_variants
+from npmregistry import NpmPackage, NpmRegistry
 from tools import missing_tool, node_script, require_python_tool, require_tool
 
 pytestmark = pytest.mark.differential
@@ -508,3 +511,82 @@ def test_go_sum_offline(case: GoCase, go_bases: tuple[GoSandbox, Path], tmp_path
         f"{case.name}: ameide-guard says {'stale' if ours else 'fresh'}, go says "
         f"{'stale' if stale else 'fresh'}\n{output}"
     )
+
+
+# ---------------------------------------------------------------- pnpm, seeded (offline)
+#
+# pnpm's `satisfiesPackageManifest` against AG402 on manifests drawn at random
+# (tests/lockgen/pnpm_variants.py): each pnpm major locks a drawn package.json against a local
+# registry of synthetic packages (tests/npmregistry.py, no network), then judges edited copies
+# with `install --frozen-lockfile --lockfile-only --offline`. AMEIDE_GUARD_PNPM_SEED draws other
+# variants (default 1), AMEIDE_GUARD_PNPM_VARIANTS sets how many bases per major (default 3);
+# each base is judged with PNPM_EDITS edited copies.
+
+PNPM_MAJORS = {8: "pnpm8", 9: "pnpm", 10: "pnpm10"}
+PNPM_SEED = os.environ.get("AMEIDE_GUARD_PNPM_SEED", "1")
+PNPM_BASES = int(os.environ.get("AMEIDE_GUARD_PNPM_VARIANTS", "3"))
+PNPM_EDITS = 4
+
+
+@pytest.fixture(scope="module")
+def npm_registry() -> Iterator[NpmRegistry]:
+    packages = [
+        NpmPackage(name, version, pnpm_variants.PACKAGE_DEPENDENCIES.get(name, {}))
+        for name, versions in pnpm_variants.PACKAGES.items()
+        for version in versions
+    ]
+    registry = NpmRegistry(packages)
+    yield registry
+    registry.close()
+
+
+def write_variant(work: Path, manifest: dict, npmrc: str, major: int) -> None:
+    if major == 9:
+        manifest = {**manifest, "packageManager": "pnpm@9.15.9"}
+    (work / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    if npmrc:
+        (work / ".npmrc").write_text(npmrc)
+    local = work / pnpm_variants.LINK
+    local.mkdir(exist_ok=True)
+    (local / "package.json").write_text('{"name": "local", "version": "1.0.0"}\n')
+
+
+@pytest.mark.parametrize("major", sorted(PNPM_MAJORS))
+@pytest.mark.parametrize("index", range(PNPM_BASES))
+def test_pnpm_seeded_variants(
+    major: int, index: int, npm_registry: NpmRegistry, tmp_path: Path
+) -> None:
+    pnpm = node_script(PNPM_MAJORS[major], "bin/pnpm.cjs")
+    rng = random.Random(f"{PNPM_SEED}-{major}-{index}")
+    manifest, npmrc = pnpm_variants.base(rng)
+    where = f"seed {PNPM_SEED}, pnpm {major}, base {index}"
+    pnpm_env = {
+        **env(),
+        "npm_config_registry": npm_registry.url,
+        "npm_config_store_dir": str(tmp_path / "store"),
+        "npm_config_cache_dir": str(tmp_path / "cache"),
+    }
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    write_variant(locked, manifest, npmrc, major)
+    lock = [*pnpm, "install", "--lockfile-only", "--ignore-scripts", "--no-frozen-lockfile"]
+    done = subprocess.run(lock, cwd=locked, env=pnpm_env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{where}: pnpm could not lock {manifest}\n{done.stdout}"
+    disagreements = []
+    for edit in range(PNPM_EDITS):
+        edited, what = pnpm_variants.mutate(rng, manifest)
+        work = tmp_path / f"edit{edit}"
+        shutil.copytree(locked, work)
+        write_variant(work, edited, npmrc, major)
+        (work / "ameide-guard.toml").write_text("# differential copy\n")
+        ours = our_verdict(work)
+        check = [*pnpm, "install", "--frozen-lockfile", "--lockfile-only", "--offline"]
+        done = subprocess.run(check, cwd=work, env=pnpm_env, capture_output=True, text=True)
+        case = Path(f"seeded/{where}, edit {edit} ({what})")
+        if ours != tool_verdict("pnpm", case, done):
+            disagreements.append(
+                f"{case.name}: ameide-guard says {'stale' if ours else 'fresh'}\n"
+                f"  base: {json.dumps(manifest)} .npmrc: {npmrc!r}\n"
+                f"  edited: {json.dumps(edited)}\n  pnpm: {done.stdout.strip()[-600:]}"
+            )
+    assert not disagreements, "\n".join(disagreements)

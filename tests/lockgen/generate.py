@@ -485,6 +485,113 @@ def pnpm_config_cases() -> list[Case]:
     return cases
 
 
+def set_section(section: str, name: str, spec: str | None) -> Mutation:
+    """Set (None: delete) `name` in one section of the root package.json."""
+
+    def change(data: dict) -> None:
+        block = data.setdefault(section, {})
+        if spec is None:
+            del block[name]
+        else:
+            block[name] = spec
+
+    return edit_json("package.json", change)
+
+
+def pnpm_manifest_cases() -> list[Case]:
+    """pnpm's `satisfiesPackageManifest` rules on one project: a name in several dependency
+    sections is recorded once (under optionalDependencies, else dependencies) and only that
+    section's range counts; `dependenciesMeta` and `publishConfig.directory` are recorded in the
+    importer and compared. Locked by pnpm 9 (`v9-`), 8 (`v6-`) and 10 (`p10-`)."""
+    dup = {
+        "package.json": pkg(
+            "dup",
+            dependencies={"is-number": "^7.0.0"},
+            devDependencies={"is-number": "^7.0.0", "left-pad": "^1.3.0"},
+        )
+    }
+    every = {
+        "package.json": pkg(
+            "every",
+            dependencies={"left-pad": "^1.3.0", "is-number": "^7.0.0"},
+            devDependencies={"left-pad": "^1.3.0"},
+            optionalDependencies={"left-pad": "^1.3.0"},
+        )
+    }
+    meta = {
+        "package.json": pkg(
+            "meta",
+            dependencies={"is-number": "^7.0.0"},
+            dependenciesMeta={"is-number": {"injected": True}},
+            publishConfig={"directory": "dist"},
+        )
+    }
+    cases: dict[str, tuple[Files, Mutation | None]] = {
+        "dup-insync": (dup, None),
+        "dup-dev-range-changed": (dup, set_section("devDependencies", "is-number", "^6.0.0")),
+        "dup-range-changed": (dup, set_section("dependencies", "is-number", "^6.0.0")),
+        "dup-all-insync": (every, None),
+        "dup-optional-dropped": (every, set_section("optionalDependencies", "left-pad", None)),
+        "dup-optional-added": (dup, set_section("optionalDependencies", "is-number", "^7.0.0")),
+        "dup-dependencies-added": (dup, set_section("dependencies", "left-pad", "^1.3.0")),
+        "dup-dependencies-dropped": (dup, set_section("dependencies", "is-number", None)),
+        "meta-insync": (meta, None),
+        "meta-changed": (
+            meta,
+            edit_json("package.json", lambda d: d.update(dependenciesMeta={"is-number": {}})),
+        ),
+        "publish-dir-changed": (
+            meta,
+            edit_json("package.json", lambda d: d.update(publishConfig={"directory": "lib"})),
+        ),
+    }
+    out = [Case("pnpm", f"v9-{n}", "pnpm9", dict(f), m) for n, (f, m) in cases.items()]
+    for tool, prefix in (("pnpm8", "v6"), ("pnpm10", "p10")):
+        for name in ("dup-insync", "dup-dev-range-changed", "dup-optional-added", "meta-changed"):
+            files, mutation = cases[name]
+            out.append(Case("pnpm", f"{prefix}-{name}", tool, dict(files), mutation))
+    return out
+
+
+def pnpm_override_cases() -> list[Case]:
+    """What pnpm records as `overrides` (its `getOptionsFromRootManifest`): yarn's `resolutions`
+    too, `pnpm.overrides` winning over them, a `$name` spec as the root's range for `name`."""
+    refs = {
+        "package.json": pkg(
+            "refs",
+            dependencies={"is-number": "^7.0.0", "is-odd": "^3.0.1"},
+            devDependencies={"left-pad": "^1.3.0"},
+            resolutions={"left-pad": "1.2.0"},
+            pnpm={"overrides": {"is-number@^6": "$is-number"}},
+        )
+    }
+    shadowed = {
+        "package.json": pkg(
+            "shadowed",
+            devDependencies={"left-pad": "^1.3.0"},
+            resolutions={"left-pad": "1.3.0"},
+            pnpm={"overrides": {"left-pad": "1.2.0"}},
+        )
+    }
+    resolution = edit_json("package.json", lambda d: d["resolutions"].update({"left-pad": "1.1.0"}))
+    spelled = edit_json(
+        "package.json", lambda d: d["pnpm"].update(overrides={"is-number@^6": "^7.0.0"})
+    )
+    cases: dict[str, tuple[Files, Mutation | None]] = {
+        "v9-resolutions-insync": (refs, None),
+        "v9-resolutions-changed": (refs, resolution),
+        "v9-override-reference-spelled-out": (refs, spelled),
+        "v9-resolutions-shadowed-changed": (shadowed, resolution),
+        "v6-resolutions-insync": (refs, None),
+        "p10-resolutions-insync": (refs, None),
+    }
+    tools = {"v9": "pnpm9", "v6": "pnpm8", "p10": "pnpm10"}
+    return [
+        Case("pnpm", name, tools[name.split("-", 1)[0]], dict(files), mutation)
+        for name, (files, mutation) in cases.items()
+    ]
+
+
 BERRY_RESOLUTIONS = {"is-odd/is-number": "6.0.0", "left-pad": "1.2.0"}
 """A parent-scoped resolution (is-odd's own `is-number@^6.0.0`) and a name-wide one (the root's
 `left-pad@^1.3.0`)."""
@@ -717,6 +824,8 @@ def all_cases() -> list[Case]:
     return [
         *npm_cases(),
         *pnpm_config_cases(),
+        *pnpm_manifest_cases(),
+        *pnpm_override_cases(),
         *berry_resolution_cases(),
         *uv_cases(),
         *poetry_cases(),

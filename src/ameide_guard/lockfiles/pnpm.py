@@ -1,12 +1,14 @@
 """pnpm-lock.yaml (lockfile v6 `6.0`/`6.1` written by pnpm 8, and v9 `9.0` by pnpm 9 and 10).
 
-`pnpm install --frozen-lockfile` refuses a lockfile when an importer's recorded `specifier`s
-differ from its package.json ranges in any dependency section, when the `overrides` block differs
+`pnpm install --frozen-lockfile` refuses a lockfile when an importer no longer satisfies its
+package.json (pnpm's `satisfiesPackageManifest`, mirrored in checks/lockfiles/verdicts/
+pnpm_importer.py: specifiers, the section each name is recorded under, `dependenciesMeta`,
+`publishDirectory`), when the `overrides` block differs
 from the manifest's, when a `settings:` value differs from the configuration (`.npmrc`, and from
 pnpm 10 on `pnpm-workspace.yaml`; ERR_PNPM_LOCKFILE_CONFIG_MISMATCH), and, from pnpm 10 on, when
 a `catalogs:` entry's specifier differs from the catalog in `pnpm-workspace.yaml`. Only the
 top-level `lockfileVersion`, `settings`, `catalogs`, `overrides` and `importers` blocks (or, for a
-v6 single-project lockfile, the root dependency sections) are parsed, so a 20 MB lockfile costs
+v6 single-project lockfile, the root's importer fields) are parsed, so a 20 MB lockfile costs
 what its importers cost.
 """
 
@@ -29,6 +31,8 @@ WANTED = (
     "importers",
     *SECTIONS,
     "specifiers",
+    "dependenciesMeta",
+    "publishDirectory",
 )
 
 
@@ -59,10 +63,22 @@ SETTINGS = (
 
 @dataclass(frozen=True)
 class PnpmImporter:
-    """What one workspace project's entry records: section → name → specifier."""
+    """One workspace project's entry, as pnpm holds it in memory once read (its
+    `revertProjectSnapshot`): one `specifiers` map for every section, and per section the
+    locked reference of each name (a version, `link:…`, `file:…`)."""
 
+    specifiers: dict[str, str]
     sections: dict[str, dict[str, str]]
+    """Section → name → locked reference."""
     line: int
+    dependencies_meta: Any = None
+    """`dependenciesMeta` as written (None when absent)."""
+    publish_directory: Any = None
+    """`publishDirectory` as written (None when absent)."""
+
+    def section_of(self, name: str) -> str | None:
+        """The section the lockfile records `name` under (the first of SECTIONS that has it)."""
+        return next((s for s in SECTIONS if name in self.sections[s]), None)
 
 
 @dataclass(frozen=True)
@@ -79,26 +95,6 @@ class PnpmLock:
     lines: dict[str, int]
     """Line of each top-level block read (`settings`, `catalogs`, `importers`, ...)."""
 
-    @property
-    def auto_install_peers(self) -> bool | None:
-        """`settings.autoInstallPeers` when recorded (v6.1+/v9): pnpm then counts a package.json
-        peer dependency that no other section lists as a dependency."""
-        value = self.settings.get("autoInstallPeers")
-        return None if value is None else bool(value)
-
-
-def _specifiers(block: Any, where: str, legacy: dict[str, str]) -> dict[str, str]:
-    if block is None:
-        return {}
-    if not isinstance(block, dict):
-        raise ManifestError(f"pnpm-lock.yaml: `{where}` is not a mapping")
-    out: dict[str, str] = {}
-    for name, entry in block.items():
-        # lockfile v5 keeps a version here and the range under `specifiers`
-        spec = entry.get("specifier") if isinstance(entry, dict) else legacy.get(str(name))
-        out[str(name)] = "" if spec is None else str(spec)
-    return out
-
 
 def _importer(data: Any, where: str, line: int) -> PnpmImporter:
     if data is None:
@@ -106,11 +102,33 @@ def _importer(data: Any, where: str, line: int) -> PnpmImporter:
     if not isinstance(data, dict):
         raise ManifestError(f"pnpm-lock.yaml: importer `{where}` is not a mapping")
     legacy = data.get("specifiers") or {}
-    sections = {
-        s: _specifiers(data.get(s), f"{where}.{s}", legacy if isinstance(legacy, dict) else {})
-        for s in SECTIONS
-    }
-    return PnpmImporter(sections, line)
+    if not isinstance(legacy, dict):
+        legacy = {}
+    specifiers: dict[str, str] = {}
+    sections: dict[str, dict[str, str]] = {}
+    for section in SECTIONS:
+        block = data.get(section) or {}
+        if not isinstance(block, dict):
+            raise ManifestError(f"pnpm-lock.yaml: `{where}.{section}` is not a mapping")
+        sections[section] = {}
+        for key, entry in block.items():
+            name = str(key)
+            # lockfile v5 keeps the version here and the range under `specifiers`
+            if isinstance(entry, dict):
+                spec, ref = entry.get("specifier"), entry.get("version")
+            else:
+                spec, ref = legacy.get(name), entry
+            spec = "" if spec is None else str(spec)
+            if specifiers.get(name, spec) != spec:
+                raise ManifestError(
+                    f"pnpm-lock.yaml: importer `{where}` lists `{name}` more than once with "
+                    f"conflicting specifiers (`{specifiers[name]}`, `{spec}`); pnpm refuses "
+                    "such a lockfile: regenerate it with `pnpm install`"
+                )
+            specifiers[name] = spec
+            sections[section][name] = "" if ref is None else str(ref)
+    meta, directory = data.get("dependenciesMeta"), data.get("publishDirectory")
+    return PnpmImporter(specifiers, sections, line, meta, directory)
 
 
 def _importer_lines(text: str, start: int) -> dict[str, int]:

@@ -4,7 +4,7 @@ of two name → range maps that most drifts come from."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ameide_guard.lockfiles import FIX
@@ -44,6 +44,10 @@ class Drift:
             f"workspace any more{f' ({self.declared})' if self.declared else ''}",
             "hash": f"its {self.locked} does not match {self.manifest}: {self.declared} changed "
             "since it was locked",
+            "section": f"`{self.subject}` is listed in {self.declared} of {self.manifest}, but "
+            f"the lockfile records it under {self.locked}",
+            "field": f"`{self.subject}` is {self.declared} in {self.manifest}, but the lockfile "
+            f"records {self.locked}",
             "setting": f"pnpm setting `{self.subject}` is {self.declared} now, but the lockfile "
             f"was written with {self.locked}",
         }[self.how]
@@ -66,15 +70,16 @@ class Missing:
 
 
 def compare(
-    declared: dict[str, str], locked: dict[str, str], label: str = ""
+    declared: dict[str, str], locked: dict[str, str], label: str | Callable[[str], str] = ""
 ) -> Iterator[tuple[str, str, str, str]]:
     """(name, how, declared, locked) for each difference of two name → range maps; `label` (a
-    section name) qualifies the ranges in messages."""
-    where = f" in {label}" if label else ""
+    section name, or one per name) qualifies the ranges in messages."""
     for name in sorted(declared.keys() | locked.keys()):
         mine, theirs = declared.get(name), locked.get(name)
         if mine == theirs:
             continue
+        section = label(name) if callable(label) else label
+        where = f" in {section}" if section else ""
         if theirs is None:
             yield name, "added", f"(`{mine or 'any version'}`{where})", ""
         elif mine is None:

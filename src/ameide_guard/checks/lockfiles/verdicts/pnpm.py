@@ -1,5 +1,6 @@
-"""pnpm: pnpm-lock.yaml against the manifests, the settings pnpm records (.npmrc,
-pnpm-workspace.yaml), its catalogs and `pnpm.overrides`."""
+"""pnpm: pnpm-lock.yaml against the manifests (each importer by pnpm's `satisfiesPackageManifest`,
+in pnpm_importer.py), the settings pnpm records (.npmrc, pnpm-workspace.yaml), its catalogs and
+`pnpm.overrides`."""
 
 from __future__ import annotations
 
@@ -9,26 +10,17 @@ from dataclasses import dataclass
 
 from ameide_guard.checks.lockfiles.verdicts.base import Drift, compare
 from ameide_guard.checks.lockfiles.verdicts.node_workspace import NodeWorkspace, node_docs
+from ameide_guard.checks.lockfiles.verdicts.pnpm_importer import importer_drifts
+from ameide_guard.checks.lockfiles.verdicts.pnpm_overrides import (
+    Project,
+    override_sections,
+    parse_overrides,
+    pnpm_overrides,
+)
 from ameide_guard.lockfiles import pnpm
 from ameide_guard.lockfiles.workspace import join
 from ameide_guard.manifests.package_json import PackageJson
 from ameide_guard.scan.repo import RepoView
-
-
-def pnpm_overrides(doc: PackageJson) -> dict[str, str]:
-    """`pnpm.overrides` as pnpm records it in the lockfile: selector as written → spec."""
-    return {e.key: e.spec for e in doc.overrides if e.section == "pnpm.overrides"}
-
-
-def pnpm_sections(doc: PackageJson, auto_install_peers: bool) -> dict[str, dict[str, str]]:
-    """The sections as pnpm's `satisfiesPackageManifest` sees them: with autoInstallPeers, a peer
-    dependency no other section lists counts as a dependency (with its peer range)."""
-    sections = {s: doc.specs(s) for s in pnpm.SECTIONS}
-    if auto_install_peers:
-        listed = {n for s in sections.values() for n in s}
-        peers = {n: r for n, r in doc.specs("peerDependencies").items() if n not in listed}
-        sections["dependencies"] = {**peers, **sections["dependencies"]}
-    return sections
 
 
 @dataclass(frozen=True)
@@ -131,6 +123,18 @@ def _yaml_scalar(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _effective(lock: pnpm.PnpmLock, config: PnpmConfig, name: str) -> bool:
+    """A boolean setting as pnpm applies it to `satisfiesPackageManifest`: the configured value;
+    when only the environment knows it (`${VAR}`), the lockfile's, else pnpm's default."""
+    default = next(s.default for s in pnpm.SETTINGS if s.name == name)
+    if name not in config.settings:
+        return bool(default)
+    configured = config.settings[name][0]
+    if configured is None:
+        configured = lock.settings.get(name, default)
+    return bool(configured)
+
+
 def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[Drift]:
     lock = repo.document(lock_path, pnpm.parse_pnpm_lock)
     docs = node_docs(repo, ws)
@@ -141,10 +145,12 @@ def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
         return
     yield from _pnpm_setting_drifts(lock, lock_path, config, join(ws.root, ".npmrc"))
     yield from _pnpm_catalog_drifts(lock, lock_path, config)
-    auto_peers = lock.auto_install_peers
-    if auto_peers is None:
-        configured = config.settings.get("autoInstallPeers", (True, ""))[0]
-        auto_peers = configured is not False
+    options = (
+        _effective(lock, config, "autoInstallPeers"),
+        _effective(lock, config, "excludeLinksFromLockfile"),
+    )
+    root = docs.get(".")
+    overrides = parse_overrides(pnpm_overrides(root), config.catalogs) if root else []
     for member, doc in sorted(docs.items()):
         manifest = ws.members[member]
         importer = lock.importers.get(member)
@@ -152,17 +158,23 @@ def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
             if doc.has_dependencies or member != ".":
                 yield Drift("pnpm", lock_path, manifest, doc.name or member, "member-added")
             continue
-        declared = pnpm_sections(doc, auto_peers)
-        for section in pnpm.SECTIONS:
-            for name, how, mine, theirs in compare(
-                declared[section], importer.sections[section], section
-            ):
-                yield Drift("pnpm", lock_path, manifest, name, how, mine, theirs, importer.line)
+        project = Project(doc.name, doc.data.get("version"), join(ws.root, member), ws.root)
+        specs = override_sections(doc, overrides, project, importer.specifiers)
+        yield from importer_drifts(doc, specs, importer, (lock_path, manifest), options)
     # An importer left over from a deleted project is not checked: `pnpm install
     # --frozen-lockfile` accepts it (checked differentially) and prunes it on the next install.
-    root = docs.get(".")
-    if root is not None and pnpm_overrides(root) != (lock.overrides or {}):
-        for name, how, mine, theirs in compare(
-            pnpm_overrides(root), lock.overrides or {}, "pnpm.overrides"
-        ):
-            yield Drift("pnpm", lock_path, ws.members["."], f"overrides: {name}", how, mine, theirs)
+    if root is not None:
+        yield from _override_drifts(root, lock, lock_path, ws.members["."])
+
+
+def _override_drifts(
+    root: PackageJson, lock: pnpm.PnpmLock, lock_path: str, manifest: str
+) -> Iterator[Drift]:
+    declared, locked = pnpm_overrides(root), lock.overrides or {}
+    pnpm_keys = {e.key for e in root.overrides if e.section == "pnpm.overrides"}
+
+    def label(key: str) -> str:
+        return "pnpm.overrides" if key in pnpm_keys or key not in declared else "resolutions"
+
+    for name, how, mine, theirs in compare(declared, locked, label):
+        yield Drift("pnpm", lock_path, manifest, f"overrides: {name}", how, mine, theirs)
