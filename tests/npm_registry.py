@@ -1,6 +1,7 @@
-"""A throwaway npm registry on 127.0.0.1 for package-manager differential tests that must not
-touch the network (as `goproxy.py` is for Go): synthetic packages, each a packument and a
-tarball, served by a `http.server` thread for the duration of a test module.
+"""A throwaway npm registry on 127.0.0.1 for the package-manager differential tests that must not
+touch the network (bun's, the seeded pnpm variants; as `goproxy.py` is for Go): synthetic
+packages, each a packument and a tarball, served by a `http.server` thread for the duration of a
+test module.
 
     with NpmRegistry([NpmPackage("leaf", "1.0.0"), ...]) as registry:
         registry.url  # http://127.0.0.1:PORT/

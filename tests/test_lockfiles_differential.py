@@ -30,7 +30,7 @@ import pytest
 from goproxy import GoModule, GoSandbox, go_version, make_sandbox
 from harness import FIXTURES, scan_dir
 from lockgen import pnpm_variants
-from npmregistry import NpmPackage, NpmRegistry
+from npm_registry import NpmPackage, NpmRegistry
 from tools import missing_tool, node_script, require_python_tool, require_tool
 
 pytestmark = pytest.mark.differential
@@ -517,7 +517,7 @@ def test_go_sum_offline(case: GoCase, go_bases: tuple[GoSandbox, Path], tmp_path
 #
 # pnpm's `satisfiesPackageManifest` against AG402 on manifests drawn at random
 # (tests/lockgen/pnpm_variants.py): each pnpm major locks a drawn package.json against a local
-# registry of synthetic packages (tests/npmregistry.py, no network), then judges edited copies
+# registry of synthetic packages (tests/npm_registry.py, no network), then judges edited copies
 # with `install --frozen-lockfile --lockfile-only --offline`. AMEIDE_GUARD_PNPM_SEED draws other
 # variants (default 1), AMEIDE_GUARD_PNPM_VARIANTS sets how many bases per major (default 3);
 # each base is judged with PNPM_EDITS edited copies.
@@ -535,9 +535,8 @@ def npm_registry() -> Iterator[NpmRegistry]:
         for name, versions in pnpm_variants.PACKAGES.items()
         for version in versions
     ]
-    registry = NpmRegistry(packages)
-    yield registry
-    registry.close()
+    with NpmRegistry(packages) as registry:
+        yield registry
 
 
 def write_variant(work: Path, manifest: dict, npmrc: str, major: int) -> None:

@@ -2,7 +2,7 @@
 (test_lockfiles_differential.py, `test_pnpm_seeded_variants`).
 
 `base(rng)` draws a package.json over the synthetic packages of `PACKAGES` (served by
-tests/npmregistry.py, so pnpm locks it offline): names placed in one, two or all three
+tests/npm_registry.py, so pnpm locks it offline): names placed in one, two or all three
 dependency sections (with the same or different ranges), peers alone or next to a
 devDependency, a `link:` dependency, sometimes `dependenciesMeta`, `publishConfig.directory` and
 overrides, sometimes an `.npmrc` turning autoInstallPeers off or excludeLinksFromLockfile on.
