@@ -155,7 +155,7 @@ def pnpm_drifts(repo: RepoView, ws: NodeWorkspace, lock_path: str) -> Iterator[D
         manifest = ws.members[member]
         importer = lock.importers.get(member)
         if importer is None:
-            if doc.has_dependencies or member != ".":
+            if doc.has_dependencies:  # pnpm writes an empty importer back itself
                 yield Drift("pnpm", lock_path, manifest, doc.name or member, "member-added")
             continue
         project = Project(doc.name, doc.data.get("version"), join(ws.root, member), ws.root)
