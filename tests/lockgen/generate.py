@@ -23,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,6 +255,13 @@ class Case:
     """Files written after locking that are not manifests (configuration, README)."""
 
 
+def variants(
+    ecosystem: str, tool: str, files: Files, rows: Iterable[tuple[str, Mutation | None]]
+) -> list[Case]:
+    """Cases that share a starting workspace and tool and differ in their mutation."""
+    return [Case(ecosystem, name, tool, dict(files), mutation) for name, mutation in rows]
+
+
 def npm_cases() -> list[Case]:
     cases: list[Case] = []
     for tool, prefix, names in (
@@ -313,43 +320,61 @@ def npm_cases() -> list[Case]:
         ),
     )
     trust = edit_json("package.json", lambda d: d.update(trustedDependencies=["is-odd"]))
-    for name, mutation in (
-        ("v2-version-changed", bump),
-        ("v2-optional-peer-added", optional),
-        ("v2-trusted-added", trust),
-    ):
-        cases.append(Case("bun", name, "bun", npm_base(workspaces_field=True), mutation))
+    cases += variants(
+        "bun",
+        "bun",
+        npm_base(workspaces_field=True),
+        (
+            ("v2-version-changed", bump),
+            ("v2-optional-peer-added", optional),
+            ("v2-trusted-added", trust),
+        ),
+    )
     bun_overrides = npm_base(workspaces_field=True)
     root = json.loads(bun_overrides["package.json"])
     root["overrides"] = {"is-odd": {"is-number": "6.0.0"}}
     bun_overrides["package.json"] = json.dumps(root, indent=2) + "\n"
-    for name, mutation in (
-        ("v2-overrides-insync", None),
+    cases += variants(
+        "bun",
+        "bun",
+        bun_overrides,
         (
-            "v2-overrides-changed",
-            edit_json("package.json", lambda d: d.update(overrides={"is-number": "7.0.0"})),
-        ),
-        (
-            "v2-overrides-as-resolutions",
-            edit_json(
-                "package.json",
-                lambda d: d.update(
-                    resolutions={"is-odd/is-number": d.pop("overrides")["is-odd"]["is-number"]}
+            ("v2-overrides-insync", None),
+            (
+                "v2-overrides-changed",
+                edit_json("package.json", lambda d: d.update(overrides={"is-number": "7.0.0"})),
+            ),
+            (
+                "v2-overrides-as-resolutions",
+                edit_json(
+                    "package.json",
+                    lambda d: d.update(
+                        resolutions={"is-odd/is-number": d.pop("overrides")["is-odd"]["is-number"]}
+                    ),
                 ),
             ),
         ),
-    ):
-        cases.append(Case("bun", name, "bun", dict(bun_overrides), mutation))
-    for name, mutation in (
-        ("v9-overrides-insync", None),
+    )
+    cases += variants(
+        "pnpm",
+        "pnpm9",
+        overrides,
         (
-            "v9-overrides-changed",
-            edit_json(
-                "package.json", lambda d: d["pnpm"].update(overrides={"is-number@^6": "6.0.1"})
+            ("v9-overrides-insync", None),
+            (
+                "v9-overrides-changed",
+                edit_json(
+                    "package.json", lambda d: d["pnpm"].update(overrides={"is-number@^6": "6.0.1"})
+                ),
             ),
         ),
-    ):
-        cases.append(Case("pnpm", name, "pnpm9", dict(overrides), mutation))
+    )
+    # A member with no dependencies added after locking: pnpm's frozen install accepts the
+    # lockfile without its importer (a plain install writes `packages/b: {}` back).
+    unlisted = write("packages/b/package.json", pkg("b"))
+    for tool, prefix in (("pnpm8", "v6"), ("pnpm9", "v9"), ("pnpm10", "p10")):
+        name = f"{prefix}-empty-member-unlisted"
+        cases += variants("pnpm", tool, npm_base(workspaces_field=False), ((name, unlisted),))
     return cases
 
 

@@ -81,6 +81,28 @@ def _is_word(node: Node, word: bytes) -> bool:
     )
 
 
+def _recovered_ref(
+    module: str,
+    string: Node,
+    source: bytes,
+    kind: str,
+    type_only: bool,
+    names: tuple[str, ...],
+    start: Node,
+) -> ImportRef:
+    """The import a joined statement stands for: its module string's span, the line its first
+    piece starts on, and the names it binds (which are also what it imports)."""
+    return ImportRef(
+        module=module,
+        span=node_span(string, source),
+        kind=kind,
+        type_only=type_only,
+        names=names,
+        statement_line=start.start_point[0] + 1,
+        bindings=names,
+    )
+
+
 def _import_equals_gap(
     head: Node, tail: Node, source: bytes, declaration: bool
 ) -> ImportRef | None:
@@ -104,15 +126,7 @@ def _import_equals_gap(
     if module is None:
         return None
     name = (js_name(node_text(idents[0])),)
-    return ImportRef(
-        module=module,
-        span=node_span(inner[0], source),
-        kind="import-equals",
-        type_only=declaration,
-        names=name,
-        statement_line=head.start_point[0] + 1,
-        bindings=name,
-    )
+    return _recovered_ref(module, inner[0], source, "import-equals", declaration, name, head)
 
 
 _MODULES = frozenset({"ambient_declaration", "module", "internal_module"})
@@ -179,16 +193,9 @@ def _escaped_import_equals(
     if js_name(node_text(word)) != "require" or module is None or string is None:
         return None
     names = (js_name(node_text(name)),)
-    ref = ImportRef(
-        module=module,
-        span=node_span(string, source),
-        kind="import-equals",
-        type_only=declaration or typed,
-        names=names,
-        statement_line=stmt.start_point[0] + 1,
-        bindings=names,
-    )
-    return ref, gap.id
+    return _recovered_ref(
+        module, string, source, "import-equals", declaration or typed, names, stmt
+    ), gap.id
 
 
 def _split_reexports(
@@ -225,15 +232,7 @@ def _split_reexports(
         else:
             continue
         refs.append(
-            ImportRef(
-                module=module,
-                span=node_span(string, source),
-                kind="export",
-                type_only=declaration or typed,
-                names=names,
-                statement_line=start.start_point[0] + 1,
-                bindings=names,
-            )
+            _recovered_ref(module, string, source, "export", declaration or typed, names, start)
         )
         recovered.add(word.id)
     return refs
