@@ -1,12 +1,14 @@
 """The per-file results cache (issue 7): hits when nothing changed, invalidated by content, config
 and version, rebuilt when corrupt, safe with concurrent scans, written atomically, git-ignored,
-absent with --no-cache, and plain JSON that loading can never execute."""
+absent with --no-cache, and an SQLite file written per entry whose loading can never execute
+anything."""
 
 from __future__ import annotations
 
 import json
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
 import time
@@ -158,58 +160,125 @@ def test_version_change_invalidates(
     assert cached_scan(tree, cache_dir).stats.cached == 0
 
 
+def hostile_database(path: Path) -> None:
+    """A well-formed SQLite file of the cache's schema whose rows hold values of every wrong
+    type, under the salt a scan will look for."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE meta (key, value)")
+    db.execute("CREATE TABLE stats (path, size, mtime, ctime, inode, device, digest)")
+    db.execute("CREATE TABLE entries (digest, body)")
+    salt = sqlite3.connect(path.with_name("real.sqlite")).execute(
+        "SELECT value FROM meta WHERE key = 'salt'"
+    )
+    db.execute("INSERT INTO meta VALUES ('salt', ?)", salt.fetchone())
+    db.executemany(
+        "INSERT INTO stats VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("services/py/app.py", "x", None, 1.5, b"\0", -1, "d1"),
+            ("services/web/src/app.ts", 1, 2, 3, 4, 5, None),
+            ("services/api/main.go", 1, 2, 3, 4, 5, 7),
+        ],
+    )
+    db.executemany("INSERT INTO entries VALUES (?, ?)", [("d1", "{not json"), ("7", "[1, 2]")])
+    db.commit()
+    db.close()
+
+
 @pytest.mark.parametrize(
     "garbage",
-    [b"", b"{not json", b"[1, 2]", b'{"format": 2, "salt": 1}', b"\xff\xfe\x00binary"],
-    ids=["empty", "truncated", "list", "wrong-salt", "binary"],
+    [b"", b"{not json", b"SQLite format 3\0" + b"\xff" * 200, b"\xff\xfe\x00binary", None],
+    ids=["empty", "text", "torn-header", "binary", "hostile-rows"],
 )
-def test_corrupt_cache_is_rebuilt(tree: Path, tmp_path: Path, garbage: bytes) -> None:
+def test_corrupt_cache_is_rebuilt(tree: Path, tmp_path: Path, garbage: bytes | None) -> None:
     cache_dir = tmp_path / "cache"
     reference = lines(cached_scan(tree, cache_dir))
-    cache_file = next(cache_dir.glob("facts-v*.json"))
-    cache_file.write_bytes(garbage)
+    cache_file = cache_dir / cache_mod.FILE_NAME
+    assert cache_file.is_file()
+    if garbage is None:
+        os.replace(cache_file, cache_dir / "real.sqlite")
+        hostile_database(cache_file)
+    else:
+        cache_file.write_bytes(garbage)
     rebuilt = cached_scan(tree, cache_dir)
     assert lines(rebuilt) == reference
     assert rebuilt.stats.cached == 0
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["format"] == cache_mod.FORMAT
     assert cached_scan(tree, cache_dir).stats.cached == SOURCE_COUNT
 
 
-def test_cache_is_json_and_loading_never_unpickles(tree: Path, tmp_path: Path) -> None:
-    """A hostile repository may commit a cache: a pickle that would run code must be ignored."""
+def test_loading_the_cache_never_unpickles(tree: Path, tmp_path: Path) -> None:
+    """A hostile repository may commit a cache: a pickle that would run code must be ignored,
+    as the file or as an entry's body."""
     cache_dir = tmp_path / "cache"
     cached_scan(tree, cache_dir)
-    cache_file = next(cache_dir.glob("facts-v*.json"))
-    json.loads(cache_file.read_text(encoding="utf-8"))
+    cache_file = cache_dir / cache_mod.FILE_NAME
     marker = tmp_path / "pwned"
 
     class Exploit:
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
-    cache_file.write_bytes(pickle.dumps(Exploit()))
+    payload = pickle.dumps(Exploit())
+    with sqlite3.connect(cache_file) as db:
+        with_facts = db.execute("SELECT count(*) FROM stats WHERE digest != ''").fetchone()[0]
+        db.execute("UPDATE entries SET body = ?", (payload,))
+    result = cached_scan(tree, cache_dir)
+    assert not marker.exists()
+    assert with_facts == 3
+    assert result.stats.cached == SOURCE_COUNT - with_facts  # files with facts are read again
+    cache_file.write_bytes(payload)
     result = cached_scan(tree, cache_dir)
     assert not marker.exists()
     assert result.stats.cached == 0
 
 
-def test_write_is_atomic(tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cache file is replaced in one rename: a failed write leaves the old one whole and no
-    temporary file behind."""
+def test_a_failed_save_changes_nothing(
+    tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save is one transaction: one that fails half way (here: encoding an entry) leaves the
+    previous cache whole, and the next scan still uses it."""
     cache_dir = tmp_path / "cache"
     cached_scan(tree, cache_dir)
-    cache_file = next(cache_dir.glob("facts-v*.json"))
-    before = cache_file.read_bytes()
+    cache_file = cache_dir / cache_mod.FILE_NAME
 
-    def failing_replace(src: str, dst: str) -> None:
+    def rows() -> list[tuple[object, ...]]:
+        with sqlite3.connect(cache_file) as db:
+            return sorted(db.execute("SELECT * FROM stats")) + sorted(
+                db.execute("SELECT * FROM entries")
+            )
+
+    before = rows()
+
+    def failing(entry: object) -> str:
         raise OSError(28, "No space left on device")
 
     (tree / "services/py/util.py").write_text("import y_pb2\n", encoding="utf-8")
     age(tree / "services/py/util.py", 30)
-    monkeypatch.setattr(cache_mod.os, "replace", failing_replace)
+    monkeypatch.setattr(cache_mod, "_entry_body", failing)
     cached_scan(tree, cache_dir)
-    assert cache_file.read_bytes() == before
-    assert sorted(p.name for p in cache_dir.iterdir()) == [".gitignore", cache_file.name]
+    assert rows() == before
+    monkeypatch.undo()
+    assert cached_scan(tree, cache_dir).stats.cached == SOURCE_COUNT - 1
+
+
+def test_a_save_writes_only_what_changed(tree: Path, tmp_path: Path) -> None:
+    """Per entry, not one document: after one file changes, the other rows are untouched (the
+    row ids SQLite gives a rewritten row change; these do not)."""
+    cache_dir = tmp_path / "cache"
+    cached_scan(tree, cache_dir)
+    cache_file = cache_dir / cache_mod.FILE_NAME
+
+    def row_ids() -> dict[str, int]:
+        with sqlite3.connect(cache_file) as db:
+            return dict(db.execute("SELECT path, rowid FROM stats"))
+
+    before = row_ids()
+    (tree / "services/py/util.py").write_text("import y_pb2\n", encoding="utf-8")
+    age(tree / "services/py/util.py", 30)
+    cached_scan(tree, cache_dir)
+    after = row_ids()
+    assert set(after) == set(before)
+    changed = {p for p in after if after[p] != before[p]}
+    assert changed == {"services/py/util.py"}
 
 
 def run_cli(root: Path, *args: str) -> subprocess.Popen[bytes]:
@@ -235,8 +304,9 @@ def test_two_concurrent_scans_are_safe(tmp_path: Path) -> None:
     assert found[0] == found[1]
     assert len(found[0]) == 63
     cache_dir = root / cache_mod.CACHE_DIR_NAME
-    assert json.loads(next(cache_dir.glob("facts-v*.json")).read_text())["format"]
-    assert not list(cache_dir.glob(".facts-*"))
+    with sqlite3.connect(cache_dir / cache_mod.FILE_NAME) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM stats").fetchone() == (SOURCE_COUNT + 60,)
 
 
 def test_default_cache_dir_is_git_ignored(tree: Path) -> None:

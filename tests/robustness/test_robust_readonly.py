@@ -14,7 +14,7 @@ from urllib.parse import unquote
 import pytest
 from robust_support import CANARY, git, run_cli, write_tree
 
-from ameide_guard.scan.cache import CACHE_DIR_NAME, FORMAT
+from ameide_guard.scan.cache import CACHE_DIR_NAME, FILE_NAME
 
 BUF_TS = 'import { A } from "@buf/acme_a.bufbuild_es";\n'
 
@@ -137,7 +137,7 @@ def test_a_corrupt_or_hostile_cache_is_ignored(tmp_path: Path, content: bytes) -
     root = write_tree(tmp_path, {"svc/a.ts": BUF_TS})
     cache = root / CACHE_DIR_NAME
     cache.mkdir()
-    (cache / f"facts-v{FORMAT}.json").write_bytes(content)
+    (cache / FILE_NAME).write_bytes(content)
     run = run_cli(root, "--format", "json")
     assert run.code == 1
     assert {CANARY, "svc/a.ts:1: AG101"} <= set(run.short())

@@ -6,9 +6,10 @@ per path lets a warm scan skip reading unchanged files at all, as git's index do
 never pass the prefilter: their stat record carries an empty digest and no entry, which keeps a
 20,000-file cache small and quick to load.
 
-The cache is JSON, never pickle: it lives inside the scanned tree, and a hostile repository could
-commit one, so loading it must not be able to run code. Anything malformed means "no cache". It
-is written to a temporary file and renamed into place, so two scans at once never see half a file.
+The cache is an SQLite database (`FactsCache`) holding JSON per entry, never pickle: it lives
+inside the scanned tree, and a hostile repository could commit one, so loading it must not be
+able to run code. Anything malformed means "no cache". It is read and written per entry, in
+transactions, so two scans at once never see half a save.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +49,21 @@ def extractor_digest() -> str:
     return hasher.hexdigest()[:16]
 
 
+@functools.cache
+def code_digest() -> str:
+    """A digest of the stat records of every module of the package: what repository-rule
+    results (`scan.reuse`) depend on besides the version, so that a development checkout whose
+    rules changed never replays an old rule's findings. Stat, not content: 130 lstat calls
+    instead of reading 1 MB, and an edit changes the stat."""
+    package = Path(__file__).parent.parent
+    hasher = hashlib.blake2b(digest_size=16)
+    for module in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            st = module.stat()
+            hasher.update(f"{module}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return hasher.hexdigest()
+
+
 def tool_identity() -> str:
     """What a cached result depends on in the tool itself: its version and extractor code."""
     return f"{__version__}\0{extractor_digest()}"
@@ -62,14 +77,23 @@ def ensure_cache_dir(directory: Path) -> None:
         ignore.write_text("# written by ameide-guard\n*\n", encoding="utf-8")
 
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000
 """A file modified this close to the scan gets no stat record (git's "racy clean" rule): file
 system timestamps are coarse, so a same-size rewrite within the same tick would otherwise look
 unchanged next time. Such files are simply read again."""
 
 
-def _span(s: Span) -> list[int]:
+def encode_suppression(s: Suppression) -> list[Any]:
+    return [s.line, s.column, s.target_line, list(s.ids), s.reason]
+
+
+def decode_suppression(raw: list[Any]) -> Suppression:
+    line, column, target, ids, reason = raw
+    return Suppression(int(line), int(column), int(target), tuple(str(i) for i in ids), str(reason))
+
+
+def encode_span(s: Span) -> list[int]:
     return [s.line, s.column, s.end_line, s.end_column]
 
 
@@ -79,7 +103,7 @@ def encode_facts(f: SourceFacts) -> list[Any]:
         [
             [
                 i.module,
-                _span(i.span),
+                encode_span(i.span),
                 i.kind,
                 i.type_only,
                 list(i.names),
@@ -89,12 +113,12 @@ def encode_facts(f: SourceFacts) -> list[Any]:
             ]
             for i in f.imports
         ],
-        [[c.callee, _span(c.span), list(c.args)] for c in f.calls],
-        [[s.line, s.column, s.target_line, list(s.ids), s.reason] for s in f.suppressions],
-        [[_span(sp), msg] for sp, msg in f.problems],
+        [[c.callee, encode_span(c.span), list(c.args)] for c in f.calls],
+        [encode_suppression(s) for s in f.suppressions],
+        [[encode_span(sp), msg] for sp, msg in f.problems],
         None
         if f.outline is None
-        else [[_span(t.span), t.module, t.text, t.verb] for t in f.outline],
+        else [[encode_span(t.span), t.module, t.text, t.verb] for t in f.outline],
     ]
 
 
@@ -107,10 +131,7 @@ def decode_facts(raw: list[Any]) -> SourceFacts:
             for m, sp, k, t, n, a, sl, b in imports
         ),
         calls=tuple(CallRef(str(c), Span(*sp), tuple(a)) for c, sp, a in calls),
-        suppressions=tuple(
-            Suppression(int(ln), int(col), int(t), tuple(ids), str(r))
-            for ln, col, t, ids, r in supps
-        ),
+        suppressions=tuple(decode_suppression(s) for s in supps),
         problems=tuple((Span(*sp), str(msg)) for sp, msg in problems),
         outline=None
         if outline is None
@@ -138,15 +159,42 @@ class Entry:
 SKIPPED = Entry(None, None, False)
 
 
+FILE_NAME = f"facts-v{FORMAT}.sqlite"
+BUSY_TIMEOUT_S = 2.0
+"""How long a save waits for another scan's save to finish before it gives up (and the next
+scan recomputes what this one would have recorded)."""
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+    " mtime INTEGER NOT NULL, ctime INTEGER NOT NULL, inode INTEGER NOT NULL,"
+    " device INTEGER NOT NULL, digest TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS entries (digest TEXT PRIMARY KEY, body TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, body TEXT NOT NULL)",
+)
+
+
 @dataclass
 class FactsCache:
+    """The facts cache as an SQLite database in WAL mode, read and written per entry: a warm
+    scan loads the stat records (one row per path) and decodes only the entries of unchanged
+    files that have something to say; a save writes only the rows that changed, in one
+    transaction, so two scans at once never see half a save. SQLite reads a damaged or hostile
+    file as an error, never as code: such a file is replaced."""
+
     directory: Path
     salt: str
     stats: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
     """Path → (its stat record, its content digest or "" when the prefilter skipped it)."""
     entries: dict[str, Entry] = field(default_factory=dict)
+    """Entries decoded or computed in this scan, by digest."""
     dirty: bool = False
     opened_ns: int = field(default_factory=time.time_ns)
+    records: dict[str, str] = field(default_factory=dict)
+    """Other results kept by key (`scan.reuse`: repository-rule results), as JSON text."""
+    _loaded: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
+    _new_records: dict[str, str] = field(default_factory=dict)
+    _fresh: set[str] = field(default_factory=set)
+    _db: Any = None
 
     @classmethod
     def open(
@@ -161,25 +209,45 @@ class FactsCache:
 
     @property
     def file(self) -> Path:
-        return self.directory / f"facts-v{FORMAT}.json"
+        return self.directory / FILE_NAME
 
     def _load(self) -> None:
+        """The stat records, if the file exists and was written for this salt."""
+        if not self.file.is_file():
+            return
+        # lazy: sqlite3 (6 ms) only when there is a cache to read or write
+        import sqlite3
+
         try:
-            with open(self.file, encoding="utf-8") as handle:
-                raw = json.load(handle)
-            if raw.get("salt") != self.salt or raw.get("format") != FORMAT:
+            self._db = _connect(self.file)
+            salt = self._db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+            if salt is None or salt[0] != self.salt:
                 return
-            self.stats = {p: _stat_record(record) for p, record in raw["stats"].items()}
-            entries = {}
-            for digest, (facts, problem, parsed) in raw["entries"].items():
-                entries[digest] = Entry(
-                    decode_facts(facts) if facts is not None else None,
-                    (Span(*problem[0]), str(problem[1])) if problem else None,
-                    bool(parsed),
-                )
-            self.entries = entries
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            self.stats, self.entries = {}, {}
+            rows = self._db.execute(
+                "SELECT path, size, mtime, ctime, inode, device, digest FROM stats"
+            )
+            # No per-row validation: a value of another type (a hostile or damaged file) never
+            # equals a real stat record or path, so it can only make a lookup miss.
+            self.stats = {row[0]: (row[1:6], row[6]) for row in rows}
+            self._loaded = dict(self.stats)
+            self.records = {
+                key: body
+                for key, body in self._db.execute("SELECT key, body FROM records")
+                if isinstance(key, str) and isinstance(body, str)
+            }
+        except (sqlite3.Error, ValueError, TypeError):
+            self.stats, self._loaded, self.records = {}, {}, {}
+            self._discard()
+
+    def _discard(self) -> None:
+        """Close and delete a database that cannot be read (the next save starts a new one)."""
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            self._db = None
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.file}{suffix}")
 
     def lookup(self, path: str, stat: StatKey) -> tuple[str, Entry] | None:
         """The cached outcome for an unchanged file (the same stat record), else None."""
@@ -189,8 +257,33 @@ class FactsCache:
         recorded, digest = record
         if recorded != stat:
             return None
-        entry = self.entries.get(digest) if digest else SKIPPED
+        entry = self._entry(digest) if digest else SKIPPED
         return (digest, entry) if entry is not None else None
+
+    def _entry(self, digest: str) -> Entry | None:
+        """The entry stored under `digest`, decoded on first use; None if absent or malformed."""
+        entry = self.entries.get(digest)
+        if entry is not None or self._db is None:
+            return entry
+        # lazy: sqlite3 is loaded whenever self._db is set
+        import sqlite3
+
+        try:
+            row = self._db.execute(
+                "SELECT body FROM entries WHERE digest = ?", (digest,)
+            ).fetchone()
+            if row is None:
+                return None
+            facts, problem, parsed = json.loads(row[0])
+            entry = Entry(
+                decode_facts(facts) if facts is not None else None,
+                (Span(*problem[0]), str(problem[1])) if problem else None,
+                bool(parsed),
+            )
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+        self.entries[digest] = entry
+        return entry
 
     def store(self, path: str, stat: StatKey | None, digest: str, entry: Entry) -> None:
         """Record `path`'s outcome: a stat record, plus the entry under `digest` unless trivial
@@ -204,40 +297,93 @@ class FactsCache:
             self.stats.pop(path, None)
         if key:
             self.entries[digest] = entry
+            self._fresh.add(digest)
         self.dirty = True
 
+    def put_record(self, key: str, body: str) -> None:
+        """Keep `body` under `key` from the next save on."""
+        if self.records.get(key) != body:
+            self.records[key] = body
+            self._new_records[key] = body
+
     def save(self, live_paths: set[str]) -> None:
-        """Write atomically, keeping only entries of files that still exist."""
-        if not self.dirty:
+        """Write what changed, in one transaction: stat records of changed paths, records of
+        paths that no longer exist removed, new entries, entries no record uses any more
+        dropped. A save that fails (a full disk, another scan holding the lock) changes
+        nothing; the next scan recomputes."""
+        # lazy: sqlite3 only when there is a cache to read or write
+        import sqlite3
+
+        stats = {p: r for p, r in self.stats.items() if p in live_paths}
+        changed = [(p, *r[0], r[1]) for p, r in stats.items() if self._loaded.get(p) != r]
+        gone = [(p,) for p in self._loaded if p not in stats]
+        first = self.dirty and not self.file.exists()  # a first scan creates it, even empty
+        if not (changed or gone or self._new_records or first):
+            self._close()
             return
-        kept = {p: record for p, record in sorted(self.stats.items()) if p in live_paths}
-        stats = {p: [*stat, digest] for p, (stat, digest) in kept.items()}
-        live = {digest for _, digest in kept.values()}
-        entries = {
-            d: [
-                encode_facts(e.facts) if e.facts is not None else None,
-                [_span(e.problem[0]), e.problem[1]] if e.problem else None,
-                e.parsed,
-            ]
-            for d, e in self.entries.items()
-            if d in live
-        }
-        payload = {"format": FORMAT, "salt": self.salt, "stats": stats, "entries": entries}
         try:
-            ensure_cache_dir(self.directory)
-            fd, tmp = tempfile.mkstemp(prefix=".facts-", dir=self.directory)
-            # dumps, not dump: only the one-shot encoder is the C one (4x faster here).
-            text = json.dumps(payload, separators=(",", ":"))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.file)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(tmp)
+            if self._db is None:
+                ensure_cache_dir(self.directory)
+                self._db = _connect(self.file)
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone() != (
+                    self.salt,
+                ):
+                    db.execute("DELETE FROM stats")
+                    db.execute("DELETE FROM entries")
+                    db.execute("DELETE FROM records")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('salt', ?)", (self.salt,))
+                    changed = [(p, *r[0], r[1]) for p, r in stats.items()]
+                db.executemany("DELETE FROM stats WHERE path = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?, ?, ?, ?)", changed)
+                bodies = [(d, _entry_body(self.entries[d])) for d in sorted(self._fresh)]
+                db.executemany("INSERT OR IGNORE INTO entries VALUES (?, ?)", bodies)
+                db.execute("DELETE FROM entries WHERE digest NOT IN (SELECT digest FROM stats)")
+                db.executemany(
+                    "INSERT OR REPLACE INTO records VALUES (?, ?)",
+                    sorted(self._new_records.items()),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (OSError, sqlite3.Error):
+            pass
+        finally:
+            self._close()
+
+    def detach(self) -> None:
+        """Close the connection once every lookup is done, before the analysis pool forks: a
+        connection must never cross a fork (SQLite's rule); `save` opens its own."""
+        self._close()
+
+    def _close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            self._db = None
 
 
-def _stat_record(raw: list[Any]) -> tuple[StatKey, str]:
-    """A stored `[size, mtime, ctime, inode, device, digest]`; ValueError for any other shape
-    (the whole cache is then rebuilt)."""
-    size, mtime, ctime, inode, device, digest = raw
-    return (int(size), int(mtime), int(ctime), int(inode), int(device)), str(digest)
+def _connect(file: Path) -> Any:
+    """A connection in autocommit mode (transactions are explicit), WAL journal, the schema."""
+    # lazy: sqlite3 only when there is a cache to read or write
+    import sqlite3
+
+    db = sqlite3.connect(file, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for statement in SCHEMA:
+            db.execute(statement)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _entry_body(e: Entry) -> str:
+    facts = encode_facts(e.facts) if e.facts is not None else None
+    problem = [encode_span(e.problem[0]), e.problem[1]] if e.problem else None
+    return json.dumps([facts, problem, e.parsed], separators=(",", ":"))

@@ -19,11 +19,12 @@ from ameide_guard.parsers import source_kind
 from ameide_guard.rule import Rule, RuleContext
 from ameide_guard.scan import memo
 from ameide_guard.scan.analysis import OUTLINE, Item, Outcome
-from ameide_guard.scan.cache import CACHE_DIR_NAME, FactsCache
+from ameide_guard.scan.cache import CACHE_DIR_NAME, FactsCache, code_digest, tool_identity
 from ameide_guard.scan.filters import limit_to_paths, per_file_ignored, problem_findings
 from ameide_guard.scan.fingerprints import assign_fingerprints
 from ameide_guard.scan.options import ScanOptions, ScanResult
 from ameide_guard.scan.repo import RepoView, SourceFile
+from ameide_guard.scan.reuse import RuleResults, listing_digest
 from ameide_guard.scan.selection import enabled_rules, prefilter_literals
 from ameide_guard.scan.sources import finish_analysis, start_analysis
 from ameide_guard.scan.suppressions import apply_suppressions
@@ -199,9 +200,14 @@ def _analyse_and_check(
     wanted = run.wanted
     runnable = [(r, c) for r, c in run.rules if wanted is None or _triggered(r, wanted, run.zones)]
     findings: list[Finding] = []
+    kept = None
+    if cache is not None and wanted is None:
+        setup = "\0".join([tool_identity(), code_digest(), run.config.digest, f"deep={repo.deep}"])
+        listing = listing_digest(repo.files)
+        kept = RuleResults(cache, options.root, setup, known_stats, cache.opened_ns, listing)
     # Repo rules need no source facts: they run while the pool analyses the sources.
     for rule, ctx in runnable:
-        findings.extend(rule.check_repo(repo, ctx))
+        findings.extend(_repo_rule(rule, ctx, repo, kept, stats))
         clock.lap(ctx.meta.id)
     outcomes = finish_analysis(pending, outcomes, stat_of, cache)
     clock.lap("analyse")
@@ -218,6 +224,24 @@ def _analyse_and_check(
         findings.extend(rule.check_sources(repo, sources, ctx))
     clock.lap("cross-rules")
     return findings, len(items)
+
+
+def _repo_rule(
+    rule: Rule, ctx: RuleContext, repo: RepoView, kept: RuleResults | None, stats: Stats
+) -> list[Finding]:
+    """A repo rule's findings: replayed from the last scan when its inputs are unchanged, else
+    computed (and kept for the next scan)."""
+    if type(rule).check_repo is Rule.check_repo:
+        return []  # a source rule: no repository-level part
+    replayed = kept.replay(rule, ctx, repo) if kept is not None else None
+    if replayed is not None:
+        stats.extra["rules-reused"] = stats.extra.get("rules-reused", 0) + 1
+        return replayed
+    with repo.tracing(("rule", ctx.meta.id)) as trace:
+        found = list(rule.check_repo(repo, ctx))
+    if kept is not None:
+        kept.keep(rule, ctx, repo, trace, found)
+    return found
 
 
 def _merge(repo: RepoView, outcomes: dict[str, Outcome], stats: Stats) -> dict[str, SourceFile]:

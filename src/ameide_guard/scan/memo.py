@@ -108,7 +108,7 @@ class Memo:
     signatures."""
 
 
-def _encode(f: Finding) -> list[Any]:
+def encode_finding(f: Finding) -> list[Any]:
     s = f.span
     return [
         f.rule,
@@ -124,7 +124,7 @@ def _encode(f: Finding) -> list[Any]:
     ]
 
 
-def _decode(raw: list[Any]) -> Finding:
+def decode_finding(raw: list[Any]) -> Finding:
     rule, slug, level, path, span, message, key, context_line, fingerprint, related = raw
     return Finding(
         rule=str(rule),
@@ -157,7 +157,7 @@ def load(
         if any(signature(prefix + path) != sig for path, sig in outside.items()):
             return None
         return Memo(
-            findings=[_decode(f) for f in raw["findings"]],
+            findings=[decode_finding(f) for f in raw["findings"]],
             notes=[str(n) for n in raw["notes"]],
             counts={str(k): int(v) for k, v in raw["counts"].items()},
             outside=outside,
@@ -182,7 +182,7 @@ def save(
         "key": state.key,
         "fast": fast,
         "outside": outside,
-        "findings": [_encode(f) for f in memo.findings],
+        "findings": [encode_finding(f) for f in memo.findings],
         "notes": memo.notes,
         "counts": memo.counts,
     }

@@ -8,6 +8,7 @@ are collected as a side effect of reading them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,25 @@ T = TypeVar("T")
 P = ParamSpec("P")
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
+Origin = tuple[str, ...]
+"""What a read or a problem is about: `("text", path)`, `("doc", path, parser)`, `("bytes",
+path)`, `("exists", path)`, `("derived", name)` or the scope that raised it, `("rule", id)`."""
+
+
+@dataclass
+class Trace:
+    """Everything one repo rule (or one shared `derived` result) touched while it ran: the
+    reads and probes (`accessed`) and the paths outside the scanned files (`outside`). A rule's
+    result is a function of these, which is what lets `scan.reuse` replay it."""
+
+    scope: Origin
+    accessed: set[Origin] = field(default_factory=set)
+    outside: set[str] = field(default_factory=set)
+
+
+def _name(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
 
 @dataclass
 class RepoView:
@@ -47,14 +67,18 @@ class RepoView:
     uncacheable: bool = False
     """Set by a rule whose verdict depends on more than the tree (AG303 deep mode runs `buf`):
     the scan then writes no memo."""
+    origins: list[Origin] = field(default_factory=list)
+    """The origin of each of `problems` (same index)."""
     _texts: dict[str, str | None] = field(default_factory=dict)
     _docs: dict[tuple[str, Any], Any] = field(default_factory=dict)
-    _derived: dict[Callable[..., Any], Any] = field(default_factory=dict)
+    _derived: dict[Callable[..., Any], tuple[Any, Trace]] = field(default_factory=dict)
+    _traces: list[Trace] = field(default_factory=list)
 
     def zone(self, path: str) -> Zone:
         return self.files.get(path) or self.zones.classify(path)
 
     def exists(self, path: str) -> bool:
+        self._touch(("exists", path))
         return path in self.files
 
     @cached_property
@@ -78,11 +102,72 @@ class RepoView:
                 yield path
 
     def problem(self, path: str, reason: str, span: Span = FILE_SPAN) -> None:
+        """A file problem (AG900) raised by the running rule or derived result itself."""
+        scope = self._traces[-1].scope if self._traces else ("engine",)
+        self._problem(scope, path, reason, span)
+
+    def _problem(self, origin: Origin, path: str, reason: str, span: Span = FILE_SPAN) -> None:
         self.problems.append(FileProblem(path, span, reason))
+        self.origins.append(origin)
+
+    def _touch(self, origin: Origin) -> None:
+        for trace in self._traces:
+            trace.accessed.add(origin)
 
     def _looking_at(self, path: str) -> None:
         if path not in self.files:
             self.looked_outside.add(path)
+            for trace in self._traces:
+                trace.outside.add(path)
+
+    @contextmanager
+    def tracing(self, scope: Origin) -> Iterator[Trace]:
+        """Record what runs inside the block touches (nested traces all see it)."""
+        trace = Trace(scope)
+        self._traces.append(trace)
+        try:
+            yield trace
+        finally:
+            self._traces.pop()
+
+    def _merge_trace(self, done: Trace) -> None:
+        """A finished inner trace (a derived result, computed now or earlier) seen by every
+        trace running now: their results depend on all it touched."""
+        for trace in self._traces:
+            trace.accessed.add(done.scope)
+            trace.accessed |= done.accessed
+            trace.outside |= done.outside
+
+    def traced_problems(self, trace: Trace) -> list[tuple[Origin, FileProblem]]:
+        """The problems a trace's result carries: those of what it touched and its own."""
+        wanted = trace.accessed | {trace.scope}
+        seen: set[tuple[Origin, FileProblem]] = set()
+        out = []
+        for origin, problem in zip(self.origins, self.problems, strict=True):
+            if origin in wanted and (origin, problem) not in seen:
+                seen.add((origin, problem))
+                out.append((origin, problem))
+        return out
+
+    def traced_suppressions(self, trace: Trace) -> dict[str, tuple[Suppression, ...]]:
+        """The suppression comments of the files a trace read."""
+        return {
+            origin[1]: self.suppressions[origin[1]]
+            for origin in sorted(trace.accessed)
+            if origin[0] == "text" and origin[1] in self.suppressions
+        }
+
+    def replay(
+        self,
+        problems: list[tuple[Origin, FileProblem]],
+        suppressions: dict[str, tuple[Suppression, ...]],
+        outside: set[str],
+    ) -> None:
+        """What a reused rule result brings besides its findings, as if the rule had run."""
+        for origin, problem in problems:
+            self._problem(origin, problem.path, problem.reason, problem.span)
+        self.suppressions.update(suppressions)
+        self.looked_outside |= outside
 
     def exists_on_disk(self, path: str) -> bool:
         """Whether `path` exists, scanned or not (an include may name an ignored file)."""
@@ -92,31 +177,36 @@ class RepoView:
     def read_bytes(self, path: str) -> bytes | None:
         """The raw bytes (not memoised: for digests of large outputs); None with AG900 on error."""
         self._looking_at(path)
+        self._touch(("bytes", path))
         try:
             return (self.root / path).read_bytes()
         except OSError as exc:
-            self.problem(path, f"cannot read: {exc.strerror or exc}")
+            self._problem(("bytes", path), path, f"cannot read: {exc.strerror or exc}")
             return None
 
     def read_text(self, path: str) -> str | None:
         """The file as text, read once; None (with one AG900) if it cannot be read as UTF-8."""
+        self._touch(("text", path))
         if path in self._texts:
             return self._texts[path]
         self._looking_at(path)
+        origin = ("text", path)
         text: str | None = None
         try:
             full = self.root / path
             if full.stat().st_size > MAX_MANIFEST_BYTES:
-                self.problem(path, f"larger than {MAX_MANIFEST_BYTES // 2**20} MiB; not read")
+                limit = MAX_MANIFEST_BYTES // 2**20
+                self._problem(origin, path, f"larger than {limit} MiB; not read")
             else:
                 data = full.read_bytes()
                 if data.startswith(b"\xef\xbb\xbf"):
                     data = data[3:]
                 text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            self.problem(path, f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8")
+            reason = f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8"
+            self._problem(origin, path, reason)
         except OSError as exc:
-            self.problem(path, f"cannot read: {exc.strerror or exc}")
+            self._problem(origin, path, f"cannot read: {exc.strerror or exc}")
         self._texts[path] = text
         if text is not None:
             found = scan_suppressions(text)
@@ -128,7 +218,10 @@ class RepoView:
         """`parse(text, path)` of the file, once per (file, parser); a `ManifestError` becomes
         AG900 and None."""
         key = (path, parse)
+        origin = ("doc", path, _name(parse))
+        self._touch(origin)
         if key in self._docs:
+            self._touch(("text", path))
             return self._docs[key]
         text = self.read_text(path)
         result: T | None = None
@@ -136,9 +229,9 @@ class RepoView:
             try:
                 result = parse(text, path)
             except ManifestError as exc:
-                self.problem(path, exc.message, exc.span)
+                self._problem(origin, path, exc.message, exc.span)
             except RecursionError:
-                self.problem(path, NESTING_TOO_DEEP)
+                self._problem(origin, path, NESTING_TOO_DEEP)
         self._docs[key] = result
         return result
 
@@ -146,8 +239,11 @@ class RepoView:
         """`compute(self)`, once per scan: a repo-wide result that several rules share (the
         lockfile verdicts feed both AG401 and AG402) is worked out once, like a parse."""
         if compute not in self._derived:
-            self._derived[compute] = compute(self)
-        return self._derived[compute]
+            with self.tracing(("derived", _name(compute))) as trace:
+                self._derived[compute] = (compute(self), trace)
+        result, trace = self._derived[compute]
+        self._merge_trace(trace)
+        return result
 
     @cached_property
     def policy(self) -> ImportPolicy:

@@ -95,6 +95,8 @@ def start_analysis(
                 stats.cached += 1
                 continue
         todo.append(item)
+    if cache is not None:
+        cache.detach()
     return (
         outcomes,
         stat_of,

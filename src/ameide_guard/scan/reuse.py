@@ -1,0 +1,168 @@
+"""Repository-rule results reused while their own inputs are unchanged.
+
+A scan with one source file edited misses the scan memo, yet no manifest, lockfile or workflow
+changed: rerunning AG201, AG401, AG402 … over a monorepo's manifests would cost more than
+everything else it has to do. Each repo rule's result (findings, the AG900 problems and
+suppression comments of what it read, the paths it probed outside the scanned files) is kept in
+the facts database under a digest of exactly what it depends on:
+
+- the tool (version and code), the effective config and the rule's level and mode;
+- every scanned file its `triggered_by` accepts (the rule's declared inputs, as a pre-commit run
+  uses them), with its zone and stat record; which files those are is recomputed only when the
+  file list changed (a digest of the list says so);
+- every path outside the scanned files it looked at, with its stat or its absence.
+
+The declared inputs are a promise each rule keeps; `tests/test_reuse.py` holds every rule to it
+on every fixture (all it reads or probes is among its inputs) and compares incremental scans
+with cold ones after edits of each kind. A rule whose inputs include a file modified within the
+racy window, or whose verdict depends on more than the tree (AG303 deep mode), is not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ameide_guard.model import FileProblem, Finding, Span, Suppression, Zone
+from ameide_guard.scan.cache import RACY_NS, decode_suppression, encode_span, encode_suppression
+from ameide_guard.scan.memo import Signature, decode_finding, encode_finding, signature
+from ameide_guard.vcs.discovery import StatKey
+
+if TYPE_CHECKING:
+    from ameide_guard.rule import Rule, RuleContext
+    from ameide_guard.scan.cache import FactsCache
+    from ameide_guard.scan.repo import Origin, RepoView, Trace
+
+FORMAT = 1
+
+
+def listing_digest(files: Iterable[str]) -> str:
+    """A digest of the scanned file list (paths in order): equal lists, equal input sets."""
+    return hashlib.blake2b("\0".join(files).encode(), digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Stored:
+    digest: str
+    listing: str
+    inputs: list[str]
+    outside: list[str]
+    findings: list[Finding]
+    problems: list[tuple[Origin, FileProblem]]
+    suppressions: dict[str, tuple[Suppression, ...]]
+
+
+@dataclass
+class RuleResults:
+    """The kept repo-rule results of one scan: `replay` what is unchanged, `keep` the rest."""
+
+    cache: FactsCache
+    root: Path
+    setup: str
+    """The tool, the config and the scan mode (deep or not), joined."""
+    stat_of: Mapping[str, StatKey]
+    started_ns: int
+    listing: str
+
+    def _signature(self, path: str) -> Signature:
+        known = self.stat_of.get(path)
+        return known if known is not None else signature(os.path.join(self.root, path))
+
+    def _digest(
+        self, key: str, inputs: list[str], files: Mapping[str, Zone], outside: Iterable[str]
+    ) -> str | None:
+        """The digest of a rule's inputs now; None if one is too fresh to trust by its stat."""
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(f"{self.setup}\0{key}".encode())
+        fresh_from = self.started_ns - RACY_NS
+        for path, sig in [(p, self._signature(p)) for p in inputs] + [
+            (p, signature(os.path.join(self.root, p))) for p in sorted(outside)
+        ]:
+            if sig is not None and sig[1] >= fresh_from:
+                return None
+            zone = files.get(path)
+            hasher.update(f"\0{path}\0{zone.value if zone else '-'}\0{sig}".encode())
+        return hasher.hexdigest()
+
+    def replay(self, rule: Rule, ctx: RuleContext, repo: RepoView) -> list[Finding] | None:
+        """The rule's findings from the last scan that ran it, if none of its inputs changed
+        (their problems and suppressions put back on `repo`); else None."""
+        key = _key(rule, ctx)
+        stored = _load(self.cache.records.get(key))
+        if stored is None:
+            return None
+        inputs = stored.inputs if stored.listing == self.listing else _inputs(rule, repo.files)
+        if self._digest(key, inputs, repo.files, stored.outside) != stored.digest:
+            return None
+        repo.replay(stored.problems, stored.suppressions, set(stored.outside))
+        return stored.findings
+
+    def keep(
+        self, rule: Rule, ctx: RuleContext, repo: RepoView, trace: Trace, found: list[Finding]
+    ) -> None:
+        """Keep what the rule just computed, keyed by the digest of its inputs."""
+        if repo.uncacheable:
+            return
+        key = _key(rule, ctx)
+        inputs = _inputs(rule, repo.files)
+        digest = self._digest(key, inputs, repo.files, trace.outside)
+        if digest is None:
+            return
+        body = {
+            "format": FORMAT,
+            "digest": digest,
+            "listing": self.listing,
+            "inputs": inputs,
+            "outside": sorted(trace.outside),
+            "findings": [encode_finding(f) for f in found],
+            "problems": [
+                [list(origin), p.path, encode_span(p.span), p.reason]
+                for origin, p in repo.traced_problems(trace)
+            ],
+            "suppressions": {
+                path: [encode_suppression(s) for s in supps]
+                for path, supps in repo.traced_suppressions(trace).items()
+            },
+        }
+        self.cache.put_record(key, json.dumps(body, separators=(",", ":")))
+
+
+def _key(rule: Rule, ctx: RuleContext) -> str:
+    return f"rule:{ctx.meta.id}:{ctx.level.value}:{type(rule).__qualname__}"
+
+
+def _inputs(rule: Rule, files: Mapping[str, Zone]) -> list[str]:
+    """The scanned files the rule declares as its inputs (`Rule.triggered_by`)."""
+    return [path for path, zone in files.items() if rule.triggered_by(path, zone)]
+
+
+def _load(text: str | None) -> _Stored | None:
+    """A kept result, or None when absent or malformed (a damaged or hostile database)."""
+    if text is None:
+        return None
+    try:
+        raw: dict[str, Any] = json.loads(text)
+        if raw["format"] != FORMAT:
+            return None
+        return _Stored(
+            digest=str(raw["digest"]),
+            listing=str(raw["listing"]),
+            inputs=[str(p) for p in raw["inputs"]],
+            outside=[str(p) for p in raw["outside"]],
+            findings=[decode_finding(f) for f in raw["findings"]],
+            problems=[
+                (tuple(str(o) for o in origin), FileProblem(str(path), Span(*span), str(reason)))
+                for origin, path, span, reason in raw["problems"]
+            ],
+            suppressions={
+                str(path): tuple(decode_suppression(s) for s in supps)
+                for path, supps in raw["suppressions"].items()
+            },
+        )
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
