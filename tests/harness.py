@@ -6,11 +6,15 @@ finding and a changed message both fail `tests/test_fixtures.py`. Regenerate the
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from ameide_guard.config.loader import load_config
+from ameide_guard.reporters import render
 from ameide_guard.scan.engine import ScanOptions, ScanResult, scan
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,6 +25,28 @@ def scan_dir(root: Path, **options: object) -> ScanResult:
     config = load_config(root)
     opts = {"use_cache": False, "jobs": 1, **options}
     return scan(config, ScanOptions(root=root, **opts))  # type: ignore[arg-type]
+
+
+def _strip_sarif(doc: Any) -> Any:
+    for run in doc.get("runs", []):
+        run.pop("invocations", None)
+        run.pop("properties", None)
+    return doc
+
+
+def all_reports(result: ScanResult) -> dict[str, Any]:
+    """Every available report of `result`, without what legitimately varies between runs
+    (timings and cache counters): JSON without `stats`, text without its summary line, SARIF
+    without invocations. Two scans that must agree byte for byte compare these."""
+    out: dict[str, Any] = {}
+    doc = json.loads(render("json", result))
+    doc.pop("stats")
+    out["json"] = doc
+    text = render("text", result).rstrip("\n").splitlines()
+    out["text"] = text[:-1]
+    if importlib.util.find_spec("ameide_guard.reporters.sarif") is not None:
+        out["sarif"] = _strip_sarif(json.loads(render("sarif", result)))
+    return out
 
 
 # Characters that `str.splitlines()` (and so an editor or `expected_lines`) takes as a line end.

@@ -97,14 +97,19 @@ def test_run_reports_timings_memory_and_agreement(bench: tuple[Path, Path], tmp_
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text())
-    for case in ("--version", "git grep -F", "cold (--no-cache)", "warm (cache)", "10 files"):
+    cases = ("--version", "git grep -F", "cold (--no-cache)", "warm (cache)", "10 files")
+    edits = tuple(f"warm, 1 {kind} edited" for kind in ("source", "manifest", "lockfile"))
+    for case in (*cases, *edits, "cold, --jobs 1", "empty repo", "python -c pass"):
         assert report["medians"][case] > 0, case
     assert set(report["memory_mb"]) == {"cold", "warm", "cold+write"}
     assert all(v > 0 for v in report["memory_mb"].values())
     assert {"cold / git grep", "cold / warm"} <= set(report["ratios"])
     planted = json.loads(expected.read_text())
     assert report["agreement"]["ameide-guard"] == len(planted)
-    assert "targets (issue 7)" in done.stdout
+    assert {"cold / 1 source edited", "jobs 1 / default", "empty repo - python (s)"} <= set(
+        report["ratios"]
+    )
+    assert "targets (issue 7)" in done.stdout and "targets (issue 15)" in done.stdout
     assert "semgrep" in done.stdout and "skipped" in done.stdout
     phases = report["phases_ms"]
     assert {"discover", "zones", "analyse"} <= set(phases)

@@ -8,49 +8,19 @@ aside: JSON without `stats`, text without its summary line, and SARIF where that
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import random
 import shutil
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from harness import all_reports as rendered
 from harness import fixture_dirs, scan_dir
 
-from ameide_guard.reporters import render
-from ameide_guard.scan import engine, sources, warmup
+from ameide_guard.scan import warmup
 
 FIXTURES = fixture_dirs()
-
-
-def _strip_sarif(doc: Any) -> Any:
-    for run in doc.get("runs", []):
-        run.pop("invocations", None)
-        run.pop("properties", None)
-    return doc
-
-
-def rendered(result: engine.ScanResult) -> dict[str, Any]:
-    """Every available report of `result`, without what legitimately varies between runs."""
-    out: dict[str, Any] = {}
-    doc = json.loads(render("json", result))
-    doc.pop("stats")
-    out["json"] = doc
-    text = render("text", result).rstrip("\n").splitlines()
-    out["text"] = text[:-1]
-    if importlib.util.find_spec("ameide_guard.reporters.sarif") is not None:
-        out["sarif"] = _strip_sarif(json.loads(render("sarif", result)))
-    return out
-
-
-@pytest.fixture
-def forced_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the pool run on tiny fixtures, two files per batch, so merging order is exercised."""
-    monkeypatch.setattr(sources, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(sources, "MIN_BATCH", 2)
 
 
 @pytest.mark.parametrize("root", FIXTURES, ids=[p.name for p in FIXTURES])

@@ -14,18 +14,19 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from harness import FIXTURES as FIXTURE_ROOT
-from harness import finding_lines, fixture_dirs, scan_dir
+from harness import all_reports, fixture_dirs, scan_dir
 
 from ameide_guard.config.loader import load_config
 from ameide_guard.rule import Rule
 from ameide_guard.scan import memo
-from ameide_guard.scan.engine import ScanOptions, ScanResult
+from ameide_guard.scan.engine import ScanOptions
 from ameide_guard.scan.repo import RepoView
 from ameide_guard.scan.selection import enabled_rules
 from ameide_guard.scan.zones import ZoneMap
@@ -181,22 +182,17 @@ def age(root: Path) -> None:
             os.utime(path, (past, past))
 
 
-def rendered(result: ScanResult) -> list[str]:
-    return [
-        f"{line} {f.fingerprint}"
-        for line, f in zip(finding_lines(result), result.findings, strict=True)
-    ]
-
-
 @pytest.mark.parametrize(("fixture", "edit"), CASES)
 def test_reused_results_equal_a_cold_scan_after_an_edit(
-    fixture: Path, edit: str, tmp_path: Path
+    fixture: Path, edit: str, tmp_path: Path, forced_pool: None
 ) -> None:
+    """Every report (JSON with fingerprints, text, SARIF) of the incremental scan, run over two
+    worker processes, equals that of a cold scan on one job without any cache."""
     root = tmp_path / fixture.name
     shutil.copytree(fixture, root, ignore=shutil.ignore_patterns("expected.txt"))
     age(root)
     cache_dir = tmp_path / "cache"
-    scan_dir(root, use_cache=True, cache_dir=cache_dir)
+    scan_dir(root, use_cache=True, cache_dir=cache_dir, jobs=2)
     suffixes, action = EDITS[edit]
     target = _pick(root, suffixes)
     assert target is not None
@@ -205,11 +201,41 @@ def test_reused_results_equal_a_cold_scan_after_an_edit(
     for path in edited:
         os.utime(path, (later, later))
     (cache_dir / memo.FILE_NAME).unlink(missing_ok=True)  # the per-rule path, not the memo
-    incremental = scan_dir(root, use_cache=True, cache_dir=cache_dir)
-    cold = scan_dir(root, use_cache=False)
-    assert rendered(incremental) == rendered(cold)
+    incremental = scan_dir(root, use_cache=True, cache_dir=cache_dir, jobs=2)
+    cold = scan_dir(root, use_cache=False, jobs=1)
+    assert all_reports(incremental) == all_reports(cold)
     assert incremental.notes == cold.notes
     if edit in ("source", "renamed-source", "touched"):
         # No repo rule has a source among its inputs, and a touch changes no content, yet
         # the stat record moved: only rules whose inputs hold the touched file rerun.
         assert incremental.stats.extra.get("rules-reused", 0) > 0
+
+
+GIT_EDITS = ("new-untracked-package", "deleted-manifest", "renamed-source", "lockfile", "source")
+
+
+@pytest.mark.parametrize("edit", GIT_EDITS)
+def test_in_a_git_work_tree_memo_and_reuse_equal_a_cold_scan(edit: str, tmp_path: Path) -> None:
+    """The same in a git work tree, where discovery is git's (tracked and untracked files) and
+    the scan memo answers first by git's own view: each edit is seen, nothing is replayed
+    stale, with or without the memo of the scan before."""
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURE_ROOT / "example", root, ignore=shutil.ignore_patterns("expected.txt"))
+    age(root)
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "fixture"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    cache_dir = tmp_path / "cache"
+    scan_dir(root, use_cache=True, cache_dir=cache_dir)
+    suffixes, action = EDITS[edit]
+    target = _pick(root, suffixes)
+    assert target is not None
+    later = time.time() - 30
+    for path in action(target, root):
+        os.utime(path, (later, later))
+    with_memo = scan_dir(root, use_cache=True, cache_dir=cache_dir)
+    (cache_dir / memo.FILE_NAME).unlink()
+    without_memo = scan_dir(root, use_cache=True, cache_dir=cache_dir)
+    cold = scan_dir(root, use_cache=False)
+    assert all_reports(with_memo) == all_reports(cold)
+    assert all_reports(without_memo) == all_reports(cold)

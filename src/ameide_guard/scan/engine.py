@@ -7,6 +7,7 @@ the reporters.
 
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import time
@@ -70,6 +71,22 @@ class _Run:
     cache_dir: Path
     zones: ZoneMap
     notes: list[str] = field(default_factory=list)
+    cache: FactsCache | None = None
+
+    @property
+    def caching(self) -> bool:
+        """Whether this scan uses the facts cache: not with --no-cache, and not for a
+        pre-commit run of a few files (reading and parsing them beats loading the cache)."""
+        return self.options.use_cache and (
+            self.wanted is None or len(self.wanted) >= CACHE_THRESHOLD
+        )
+
+    def open_cache(self) -> None:
+        """Open the facts cache (its stat records read), once; a task for the wait on
+        discovery, since it needs nothing discovery finds."""
+        if self.caching and self.cache is None:
+            literals = prefilter_literals(self.config, (rule for rule, _ in self.rules))
+            self.cache = FactsCache.open(self.cache_dir, self.config.digest, literals)
 
     @property
     def memoised(self) -> bool:
@@ -139,7 +156,7 @@ def _discover(
         if previous is not None:
             discovery.discard()  # git's view matched: the lstat of every file is not needed
             return _replay(previous, run)
-    found = discovery.result(while_waiting=warm_ups.pending())
+    found = discovery.result(while_waiting=itertools.chain([run.open_cache], warm_ups.pending()))
     run.clock.lap("discover")
     state = None
     if run.memoised:
@@ -185,13 +202,10 @@ def _analyse_and_check(
     """Analyse the sources (repo rules run meanwhile), then run the source and cross-file
     rules. Returns the findings and how many source files there were to analyse."""
     options, stats, clock = run.options, run.stats, run.clock
-    # A pre-commit run of a few files does without the cache: loading it would cost more than
-    # reading and parsing them.
-    cache = None
     literals = prefilter_literals(run.config, (rule for rule, _ in run.rules))
-    if options.use_cache and (run.wanted is None or len(run.wanted) >= CACHE_THRESHOLD):
-        cache = FactsCache.open(run.cache_dir, run.config.digest, literals)
-        clock.lap("cache-load")
+    run.open_cache()  # unless it was opened while discovery ran
+    cache = run.cache
+    clock.lap("cache-load")
     items = _source_items(run, repo.files)
     jobs = options.jobs or os.cpu_count() or 1
     outcomes, stat_of, pending = start_analysis(

@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,8 @@ class RuleResults:
     stat_of: Mapping[str, StatKey]
     started_ns: int
     listing: str
+    _inputs: dict[str, list[str]] = field(default_factory=dict)
+    """Each rule's inputs as `replay` found them, for `keep` (computed once per scan)."""
 
     def _signature(self, path: str) -> Signature:
         known = self.stat_of.get(path)
@@ -97,6 +99,7 @@ class RuleResults:
         if stored is None:
             return None
         inputs = stored.inputs if stored.listing == self.listing else _inputs(rule, repo.files)
+        self._inputs[key] = inputs
         if self._digest(key, inputs, repo.files, stored.outside) != stored.digest:
             return None
         repo.replay(stored.problems, stored.suppressions, set(stored.outside))
@@ -109,7 +112,9 @@ class RuleResults:
         if repo.uncacheable:
             return
         key = _key(rule, ctx)
-        inputs = _inputs(rule, repo.files)
+        inputs = self._inputs.get(key)
+        if inputs is None:
+            inputs = _inputs(rule, repo.files)
         digest = self._digest(key, inputs, repo.files, trace.outside)
         if digest is None:
             return
