@@ -25,7 +25,7 @@ from ameide_guard.scan.filters import limit_to_paths, per_file_ignored, problem_
 from ameide_guard.scan.fingerprints import assign_fingerprints
 from ameide_guard.scan.options import ScanOptions, ScanResult
 from ameide_guard.scan.repo import RepoView, SourceFile
-from ameide_guard.scan.reuse import RuleResults, listing_digest
+from ameide_guard.scan.reuse import PathLayout, RuleResults, listing_digest
 from ameide_guard.scan.selection import enabled_rules, prefilter_literals
 from ameide_guard.scan.sources import finish_analysis, start_analysis
 from ameide_guard.scan.suppressions import apply_suppressions
@@ -122,11 +122,11 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     found, state, fast, warm_ups = found_or_result
     if found.warning:
         run.notes.append(found.warning)
-    files = _zoned_files(run, found.files, len(found.skipped))
+    files, items = _layout(run, found.files, len(found.skipped))
     repo = RepoView(
         root=options.root, config=config, zones=run.zones, files=files, deep=options.deep
     )
-    findings, analysed = _analyse_and_check(run, repo, found.stat_of, warm_ups)
+    findings, analysed = _analyse_and_check(run, repo, items, found.stat_of, warm_ups)
     findings = _post_process(run, repo, findings)
     run.notes.extend(repo.notes)
     if state is not None and not repo.uncacheable:
@@ -170,14 +170,34 @@ def _discover(
     return found, state, fast, warm_ups
 
 
-def _zoned_files(run: _Run, paths: list[str], skipped: int) -> dict[str, Zone]:
-    """Every discovered file that is not excluded, with its zone."""
-    files, excluded = run.zones.scanned(paths)
-    run.stats.excluded += excluded
+def _layout(run: _Run, paths: list[str], skipped: int) -> tuple[dict[str, Zone], list[Item]]:
+    """Every discovered file that is not excluded, with its zone, and the source files to
+    analyse: from the last scan when it discovered the same paths (`reuse.PathLayout`)."""
+    run.open_cache()  # unless it was opened while discovery ran
+    cache = run.cache if run.wanted is None else None
+    setup = listing = ""
+    layout = None
+    if cache is not None:
+        levels = ",".join(f"{ctx.meta.id}={ctx.level.value}" for _, ctx in run.rules)
+        setup = "\0".join([tool_identity(), code_digest(), run.config.digest, levels])
+        listing = listing_digest(paths)
+        layout = PathLayout.load(cache, setup, listing, len(paths))
+    if layout is None:
+        zone_of = run.zones.classify_many(paths)
+        files: dict[str, Zone] = {p: z for p, z in zone_of.items() if z is not Zone.EXCLUDED}
+        items = _source_items(run, files)
+        if cache is not None:
+            index = {path: n for n, path in enumerate(paths)}
+            kept = [(index[path], lang, kind) for path, lang, kind in items]
+            PathLayout([zone_of[p].value for p in paths], kept).keep(cache, setup, listing)
+    else:
+        files = {p: Zone(z) for p, z in zip(paths, layout.zones, strict=True) if z != "excluded"}
+        items = [(paths[n], lang, kind) for n, lang, kind in layout.items]
+    run.stats.excluded += len(paths) - len(files)
     run.stats.files = len(files)
     run.stats.skipped = skipped
     run.clock.lap("zones")
-    return files
+    return files, items
 
 
 def _source_items(run: _Run, files: dict[str, Zone]) -> list[Item]:
@@ -197,16 +217,17 @@ def _source_items(run: _Run, files: dict[str, Zone]) -> list[Item]:
 
 
 def _analyse_and_check(
-    run: _Run, repo: RepoView, known_stats: dict[str, StatKey], warm_ups: WarmUps
+    run: _Run,
+    repo: RepoView,
+    items: list[Item],
+    known_stats: dict[str, StatKey],
+    warm_ups: WarmUps,
 ) -> tuple[list[Finding], int]:
     """Analyse the sources (repo rules run meanwhile), then run the source and cross-file
     rules. Returns the findings and how many source files there were to analyse."""
     options, stats, clock = run.options, run.stats, run.clock
     literals = prefilter_literals(run.config, (rule for rule, _ in run.rules))
-    run.open_cache()  # unless it was opened while discovery ran
     cache = run.cache
-    clock.lap("cache-load")
-    items = _source_items(run, repo.files)
     jobs = options.jobs or os.cpu_count() or 1
     outcomes, stat_of, pending = start_analysis(
         options.root, items, literals, cache, jobs, stats, known_stats, warm_ups

@@ -171,3 +171,45 @@ def _load(text: str | None) -> _Stored | None:
         )
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
+
+
+@dataclass(frozen=True)
+class PathLayout:
+    """What the scan derives from the file list alone: each discovered path's zone and, for a
+    source file, its language and prefilter class. It depends only on the paths (in order),
+    the config and the tool, so a scan whose discovery found the same list (every edit but an
+    added, removed or renamed file) takes it from the last scan instead of classifying 20,000
+    paths again."""
+
+    zones: list[str]
+    """Per discovered path, its zone's value (`excluded` included)."""
+    items: list[tuple[int, str, str]]
+    """(index into the discovered paths, language, prefilter class) of each source file."""
+
+    KEY = "paths"
+
+    @classmethod
+    def load(cls, cache: FactsCache, setup: str, listing: str, count: int) -> PathLayout | None:
+        try:
+            raw = json.loads(cache.records.get(cls.KEY) or "null")
+            if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+                return None
+            if raw["setup"] != setup or raw["listing"] != listing:
+                return None
+            zones = [str(z) for z in raw["zones"]]
+            items = [(int(i), str(lang), str(cls_)) for i, lang, cls_ in raw["items"]]
+            if len(zones) != count or any(not 0 <= i < count for i, _, _ in items):
+                return None
+            return cls(zones, items)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+
+    def keep(self, cache: FactsCache, setup: str, listing: str) -> None:
+        body = {
+            "format": FORMAT,
+            "setup": setup,
+            "listing": listing,
+            "zones": self.zones,
+            "items": [list(item) for item in self.items],
+        }
+        cache.put_record(self.KEY, json.dumps(body, separators=(",", ":")))
