@@ -212,7 +212,7 @@ def _source_items(run: _Run, files: dict[str, Zone]) -> list[Item]:
             OUTLINE if lang in JS_FAMILY and any(p(path) for p in outlined) else zone.value,
         )
         for path, zone in files.items()
-        if (lang := source_kind(path)) is not None and (wanted is None or path in wanted)
+        if (wanted is None or path in wanted) and (lang := source_kind(path)) is not None
     ]
 
 
