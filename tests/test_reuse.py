@@ -2,8 +2,9 @@
 
 Two things make the reuse sound, and both are held here on every fixture monorepo:
 
-- each repo rule reads and probes only files its `triggered_by` declares as inputs (the digest a
-  kept result is filed under covers exactly those), and
+- each repo rule reads and probes only files its `triggered_by` declares as inputs (a kept
+  result is filed under the digest of what it read, and stands across an added or removed
+  path only if the rule does not declare that path), and
 - a scan that reuses kept results after an edit of any kind gives byte for byte what a cold
   scan gives (findings, messages, fingerprints), while it did reuse some (so the comparison is
   not vacuous).
@@ -58,10 +59,12 @@ def test_every_repo_rule_reads_only_its_declared_inputs(root: Path) -> None:
         with repo.tracing(("rule", ctx.meta.id)) as trace:
             list(rule.check_repo(repo, ctx))
         for origin in sorted(trace.accessed):
-            if origin[0] in READS and origin[1] in repo.files:
-                path = origin[1]
-                if not rule.triggered_by(path, repo.files[path]):
-                    undeclared.append(f"{ctx.meta.id} {origin[0]} {path}")
+            # A read of a scanned file, or a probe of any path (one that does not exist yet
+            # matters when it is added): each must be a declared input.
+            kind, path = origin[0], origin[-1]
+            probed = (kind in READS and path in repo.files) or kind == "exists"
+            if probed and not rule.triggered_by(path, repo.zone(path)):
+                undeclared.append(f"{ctx.meta.id} {kind} {path}")
     assert not undeclared, "read but not declared in triggered_by:\n" + "\n".join(undeclared)
 
 
@@ -143,6 +146,17 @@ def copy_into_new_service(target: Path, root: Path) -> list[Path]:
     return [fresh]
 
 
+def stray_protos(target: Path, root: Path) -> list[Path]:
+    """A service grows its own `.proto` and `buf.gen.yaml` (AG302, AG301): new paths that
+    findings are about although no rule reads their content."""
+    service = root / "services" / "brand-new"
+    service.mkdir(parents=True, exist_ok=True)
+    written = [service / "api.proto", service / "buf.gen.yaml"]
+    written[0].write_text('syntax = "proto3";\npackage brand.v1;\n', encoding="utf-8")
+    written[1].write_text("version: v2\nplugins: []\n", encoding="utf-8")
+    return written
+
+
 def touch(target: Path, root: Path) -> list[Path]:
     """The stat moves, the content does not (a checkout, `touch`)."""
     return [target]
@@ -161,6 +175,8 @@ EDITS: dict[str, tuple[tuple[str, ...], Action]] = {
     "renamed-source": (SOURCES, rename),
     "renamed-manifest": (MANIFESTS, rename),
     "new-untracked-package": (MANIFESTS, copy_into_new_service),
+    "new-stray-protos": (MANIFESTS, stray_protos),
+    "deleted-source": (SOURCES, delete),
     "touched": (MANIFESTS + LOCKFILES, touch),
 }
 CASES = [

@@ -191,6 +191,8 @@ class FactsCache:
     opened_ns: int = field(default_factory=time.time_ns)
     records: dict[str, str] = field(default_factory=dict)
     """Other results kept by key (`scan.reuse`: repository-rule results), as JSON text."""
+    previous: dict[str, str] = field(default_factory=dict)
+    """`records` as the last scan left them (`records` takes this scan's as they come)."""
     _loaded: dict[str, tuple[StatKey, str]] = field(default_factory=dict)
     _new_records: dict[str, str] = field(default_factory=dict)
     _fresh: set[str] = field(default_factory=set)
@@ -235,6 +237,7 @@ class FactsCache:
                 for key, body in self._db.execute("SELECT key, body FROM records")
                 if isinstance(key, str) and isinstance(body, str)
             }
+            self.previous = dict(self.records)
         except (sqlite3.Error, ValueError, TypeError):
             self.stats, self._loaded, self.records = {}, {}, {}
             self._discard()

@@ -7,6 +7,7 @@ the reporters.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import posixpath
@@ -25,7 +26,13 @@ from ameide_guard.scan.filters import limit_to_paths, per_file_ignored, problem_
 from ameide_guard.scan.fingerprints import assign_fingerprints
 from ameide_guard.scan.options import ScanOptions, ScanResult
 from ameide_guard.scan.repo import RepoView, SourceFile
-from ameide_guard.scan.reuse import PathLayout, RuleResults, listing_digest
+from ameide_guard.scan.reuse import (
+    PathLayout,
+    RuleResults,
+    keep_listing,
+    listing_changes,
+    listing_digest,
+)
 from ameide_guard.scan.selection import enabled_rules, prefilter_literals
 from ameide_guard.scan.sources import finish_analysis, start_analysis
 from ameide_guard.scan.suppressions import apply_suppressions
@@ -33,7 +40,7 @@ from ameide_guard.scan.warmup import JS_FAMILY, WarmUps
 from ameide_guard.scan.zones import ZoneMap
 from ameide_guard.settings import Config
 from ameide_guard.vcs.background import DiscoveryRun
-from ameide_guard.vcs.discovery import Discovery, StatKey
+from ameide_guard.vcs.discovery import Discovery
 
 CACHE_THRESHOLD = 200
 
@@ -126,7 +133,7 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
     repo = RepoView(
         root=options.root, config=config, zones=run.zones, files=files, deep=options.deep
     )
-    findings, analysed = _analyse_and_check(run, repo, items, found.stat_of, warm_ups)
+    findings, analysed = _analyse_and_check(run, repo, items, found, warm_ups)
     findings = _post_process(run, repo, findings)
     run.notes.extend(repo.notes)
     if state is not None and not repo.uncacheable:
@@ -190,6 +197,7 @@ def _layout(run: _Run, paths: list[str], skipped: int) -> tuple[dict[str, Zone],
             index = {path: n for n, path in enumerate(paths)}
             kept = [(index[path], lang, kind) for path, lang, kind in items]
             PathLayout([zone_of[p].value for p in paths], kept).keep(cache, setup, listing)
+            keep_listing(cache, listing, paths)
     else:
         files = {p: Zone(z) for p, z in zip(paths, layout.zones, strict=True) if z != "excluded"}
         items = [(paths[n], lang, kind) for n, lang, kind in layout.items]
@@ -220,11 +228,12 @@ def _analyse_and_check(
     run: _Run,
     repo: RepoView,
     items: list[Item],
-    known_stats: dict[str, StatKey],
+    found: Discovery,
     warm_ups: WarmUps,
 ) -> tuple[list[Finding], int]:
     """Analyse the sources (repo rules run meanwhile), then run the source and cross-file
     rules. Returns the findings and how many source files there were to analyse."""
+    paths, known_stats = found.files, found.stat_of
     options, stats, clock = run.options, run.stats, run.clock
     literals = prefilter_literals(run.config, (rule for rule, _ in run.rules))
     cache = run.cache
@@ -238,8 +247,10 @@ def _analyse_and_check(
     kept = None
     if cache is not None and wanted is None:
         setup = "\0".join([tool_identity(), code_digest(), run.config.digest, f"deep={repo.deep}"])
-        listing = listing_digest(repo.files)
-        kept = RuleResults(cache, options.root, setup, known_stats, cache.opened_ns, listing)
+        changed = functools.partial(listing_changes, cache, paths)
+        kept = RuleResults(
+            cache, options.root, setup, known_stats, cache.opened_ns, listing_digest(paths), changed
+        )
     # Repo rules need no source facts: they run while the pool analyses the sources.
     for rule, ctx in runnable:
         findings.extend(_repo_rule(rule, ctx, repo, kept, stats))

@@ -7,9 +7,9 @@ suppression comments of what it read, the paths it probed outside the scanned fi
 the facts database under a digest of exactly what it depends on:
 
 - the tool (version and code), the effective config and the rule's level and mode;
-- every scanned file its `triggered_by` accepts (the rule's declared inputs, as a pre-commit run
-  uses them), with its zone and stat record; which files those are is recomputed only when the
-  file list changed (a digest of the list says so);
+- every scanned file it read or probed, with its zone and stat record, and the discovered path
+  list it saw: after a path was added or removed, the result stands only if the rule does not
+  declare that path as an input (`triggered_by`, as a pre-commit run uses it);
 - every path outside the scanned files it looked at, with its stat or its absence.
 
 The declared inputs are a promise each rule keeps; `tests/test_reuse.py` holds every rule to it
@@ -23,8 +23,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ameide_guard.scan.cache import FactsCache
     from ameide_guard.scan.repo import Origin, RepoView, Trace
 
-FORMAT = 1
+FORMAT = 2
 
 
 def listing_digest(files: Iterable[str]) -> str:
@@ -50,16 +50,26 @@ def listing_digest(files: Iterable[str]) -> str:
 class _Stored:
     digest: str
     listing: str
-    inputs: list[str]
+    reads: list[str]
     outside: list[str]
     findings: list[Finding]
     problems: list[tuple[Origin, FileProblem]]
     suppressions: dict[str, tuple[Suppression, ...]]
 
 
+READS = frozenset({"text", "doc", "bytes", "exists"})
+"""The trace origins that name a file the rule's result depends on the content of."""
+
+
 @dataclass
 class RuleResults:
-    """The kept repo-rule results of one scan: `replay` what is unchanged, `keep` the rest."""
+    """The kept repo-rule results of one scan: `replay` what is unchanged, `keep` the rest.
+
+    A kept result is filed under the digest of the scanned files the rule read or probed (with
+    zone and stat) and the outside paths it looked at, and under the discovered path list it
+    saw. The same list: the digest decides. Another list: the result stands only if the last
+    scan saw the kept list and no path added or removed since is one the rule declares as an
+    input (`Rule.triggered_by`, the promise tests/test_reuse.py holds every rule to)."""
 
     cache: FactsCache
     root: Path
@@ -68,21 +78,24 @@ class RuleResults:
     stat_of: Mapping[str, StatKey]
     started_ns: int
     listing: str
-    _inputs: dict[str, list[str]] = field(default_factory=dict)
-    """Each rule's inputs as `replay` found them, for `keep` (computed once per scan)."""
+    """The digest of the discovered path list (`listing_digest`)."""
+    changed: Callable[[], tuple[str, list[str]] | None]
+    """The previous scan's listing digest and the paths added or removed since, or None."""
+    _diff: tuple[str, list[str]] | None = None
+    _diffed: bool = False
 
     def _signature(self, path: str) -> Signature:
         known = self.stat_of.get(path)
         return known if known is not None else signature(os.path.join(self.root, path))
 
     def _digest(
-        self, key: str, inputs: list[str], files: Mapping[str, Zone], outside: Iterable[str]
+        self, key: str, reads: list[str], files: Mapping[str, Zone], outside: Iterable[str]
     ) -> str | None:
         """The digest of a rule's inputs now; None if one is too fresh to trust by its stat."""
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(f"{self.setup}\0{key}".encode())
         fresh_from = self.started_ns - RACY_NS
-        for path, sig in [(p, self._signature(p)) for p in inputs] + [
+        for path, sig in [(p, self._signature(p)) for p in reads] + [
             (p, signature(os.path.join(self.root, p))) for p in sorted(outside)
         ]:
             if sig is not None and sig[1] >= fresh_from:
@@ -91,16 +104,25 @@ class RuleResults:
             hasher.update(f"\0{path}\0{zone.value if zone else '-'}\0{sig}".encode())
         return hasher.hexdigest()
 
+    def _listing_holds(self, rule: Rule, stored: _Stored, repo: RepoView) -> bool:
+        """Whether the path list the result was computed on differs from today's only in paths
+        the rule does not take as inputs."""
+        if stored.listing == self.listing:
+            return True
+        if not self._diffed:
+            self._diff, self._diffed = self.changed(), True
+        if self._diff is None or self._diff[0] != stored.listing:
+            return False
+        return not any(rule.triggered_by(path, repo.zone(path)) for path in self._diff[1])
+
     def replay(self, rule: Rule, ctx: RuleContext, repo: RepoView) -> list[Finding] | None:
         """The rule's findings from the last scan that ran it, if none of its inputs changed
         (their problems and suppressions put back on `repo`); else None."""
         key = _key(rule, ctx)
         stored = _load(self.cache.records.get(key))
-        if stored is None:
+        if stored is None or not self._listing_holds(rule, stored, repo):
             return None
-        inputs = stored.inputs if stored.listing == self.listing else _inputs(rule, repo.files)
-        self._inputs[key] = inputs
-        if self._digest(key, inputs, repo.files, stored.outside) != stored.digest:
+        if self._digest(key, stored.reads, repo.files, stored.outside) != stored.digest:
             return None
         repo.replay(stored.problems, stored.suppressions, set(stored.outside))
         return stored.findings
@@ -108,21 +130,21 @@ class RuleResults:
     def keep(
         self, rule: Rule, ctx: RuleContext, repo: RepoView, trace: Trace, found: list[Finding]
     ) -> None:
-        """Keep what the rule just computed, keyed by the digest of its inputs."""
+        """Keep what the rule just computed, keyed by the digest of what it read."""
         if repo.uncacheable:
             return
         key = _key(rule, ctx)
-        inputs = self._inputs.get(key)
-        if inputs is None:
-            inputs = _inputs(rule, repo.files)
-        digest = self._digest(key, inputs, repo.files, trace.outside)
+        reads = sorted(
+            {o[1] for o in trace.accessed if o[0] in READS and len(o) > 1 and o[1] in repo.files}
+        )
+        digest = self._digest(key, reads, repo.files, trace.outside)
         if digest is None:
             return
         body = {
             "format": FORMAT,
             "digest": digest,
             "listing": self.listing,
-            "inputs": inputs,
+            "reads": reads,
             "outside": sorted(trace.outside),
             "findings": [encode_finding(f) for f in found],
             "problems": [
@@ -141,11 +163,6 @@ def _key(rule: Rule, ctx: RuleContext) -> str:
     return f"rule:{ctx.meta.id}:{ctx.level.value}:{type(rule).__qualname__}"
 
 
-def _inputs(rule: Rule, files: Mapping[str, Zone]) -> list[str]:
-    """The scanned files the rule declares as its inputs (`Rule.triggered_by`)."""
-    return [path for path, zone in files.items() if rule.triggered_by(path, zone)]
-
-
 def _load(text: str | None) -> _Stored | None:
     """A kept result, or None when absent or malformed (a damaged or hostile database)."""
     if text is None:
@@ -157,7 +174,7 @@ def _load(text: str | None) -> _Stored | None:
         return _Stored(
             digest=str(raw["digest"]),
             listing=str(raw["listing"]),
-            inputs=[str(p) for p in raw["inputs"]],
+            reads=[str(p) for p in raw["reads"]],
             outside=[str(p) for p in raw["outside"]],
             findings=[decode_finding(f) for f in raw["findings"]],
             problems=[
@@ -187,6 +204,8 @@ class PathLayout:
     """(index into the discovered paths, language, prefilter class) of each source file."""
 
     KEY = "paths"
+    LISTING = "listing"
+    """The record of the discovered paths themselves (read only to diff a changed list)."""
 
     @classmethod
     def load(cls, cache: FactsCache, setup: str, listing: str, count: int) -> PathLayout | None:
@@ -213,3 +232,22 @@ class PathLayout:
             "items": [list(item) for item in self.items],
         }
         cache.put_record(self.KEY, json.dumps(body, separators=(",", ":")))
+
+
+def keep_listing(cache: FactsCache, listing: str, paths: list[str]) -> None:
+    """Keep the discovered path list, so that the next scan can tell what was added or removed."""
+    body = json.dumps({"format": FORMAT, "listing": listing, "paths": paths}, separators=(",", ":"))
+    cache.put_record(PathLayout.LISTING, body)
+
+
+def listing_changes(cache: FactsCache, paths: list[str]) -> tuple[str, list[str]] | None:
+    """The last scan's listing digest and the paths added or removed since, or None when the
+    last scan kept no list."""
+    try:
+        raw = json.loads(cache.previous.get(PathLayout.LISTING) or "null")
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            return None
+        before = {str(p) for p in raw["paths"]}
+        return str(raw["listing"]), sorted(before.symmetric_difference(paths))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
