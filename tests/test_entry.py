@@ -14,6 +14,7 @@ from harness import run_cli
 
 from ameide_guard.cli import entry as _entry
 from ameide_guard.cli.entry import _early_discovery
+from ameide_guard.scan.names import CACHE_DIR_NAME, MEMO_FILE
 from ameide_guard.vcs.background import DiscoveryRun
 from ameide_guard.vcs.discovery import discover
 
@@ -56,12 +57,34 @@ def test_scan_dot_takes_the_whole_scan_fast_path(
     git's view for the memo key as for a bare `scan`; a PATH below the root does not."""
     root = project(tmp_path / "a", {"svc/x.ts": BUF_TS})
     monkeypatch.chdir(root)
+    memo = root / CACHE_DIR_NAME / MEMO_FILE
+    memo.parent.mkdir()
+    memo.write_text("{}", encoding="utf-8")  # a scan memo to look up (its content is moot)
     early = _early_discovery(["scan", dot])
     assert isinstance(early, DiscoveryRun) and early.root == root.resolve()
     assert early.fast_signature() is not None
     partial = _early_discovery(["scan", "svc"])
     assert isinstance(partial, DiscoveryRun) and partial.fast_signature() is None
     partial.discard()
+
+
+def test_without_a_memo_git_view_is_not_computed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's view of the tree only answers a memo lookup: a first scan (no memo under the
+    cache directory, the default one or `--cache-dir`) does not pay for it (at 200,000 files
+    `git ls-files -s` and `git diff-files` cost about a second)."""
+    root = project(tmp_path / "a", {"svc/x.ts": BUF_TS})
+    monkeypatch.chdir(root)
+    first = _early_discovery(["scan"])
+    assert isinstance(first, DiscoveryRun) and first.fast_signature() is None
+    first.discard()
+    aside = tmp_path / "cache"
+    aside.mkdir()
+    (aside / MEMO_FILE).write_text("{}", encoding="utf-8")
+    later = _early_discovery(["scan", "--cache-dir", str(aside)])
+    assert isinstance(later, DiscoveryRun) and later.fast_signature() is not None
+    later.discard()
 
 
 def test_paths_in_another_project_are_scanned_there(tmp_path: Path) -> None:

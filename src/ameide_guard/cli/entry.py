@@ -13,6 +13,7 @@ import contextlib
 import gc
 import os
 import sys
+from pathlib import Path
 
 GC_THRESHOLDS = (100_000, 50, 1000)
 """A scan allocates hundreds of thousands of small objects that form no cycles (paths, stat
@@ -58,13 +59,17 @@ def _early_discovery(args: list[str]) -> object:
         return None
     # lazy: discovery is forked before the CLI and the rules are imported
     from ameide_guard.config.project import project_root, whole_tree
+    from ameide_guard.scan.names import CACHE_DIR_NAME, MEMO_FILE
     from ameide_guard.vcs.background import DiscoveryRun
 
     try:
         paths = _positional(args)
         root = project_root(_option_value(args, "--root"), paths)
         no_cache = "--no-cache" in args or os.environ.get("AMEIDE_GUARD_NO_CACHE")
-        fast = not no_cache and whole_tree(root, paths)
+        cache_dir = _option_value(args, "--cache-dir") or os.environ.get("AMEIDE_GUARD_CACHE_DIR")
+        memo = (Path(cache_dir) if cache_dir else root / CACHE_DIR_NAME) / MEMO_FILE
+        # git's view of the tree only answers a memo lookup: none without a memo to look up
+        fast = not no_cache and whole_tree(root, paths) and memo.is_file()
         return DiscoveryRun(root, in_child=True, fast=fast) if root.is_dir() else None
     except (OSError, ValueError):  # the command line will say what is wrong
         return None

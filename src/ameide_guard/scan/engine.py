@@ -122,7 +122,8 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
         zones=ZoneMap.from_config(config),
     )
     if discovery is None:
-        discovery = DiscoveryRun(options.root, fast=run.memoised)
+        memo_exists = (run.cache_dir / memo.FILE_NAME).is_file()
+        discovery = DiscoveryRun(options.root, fast=run.memoised and memo_exists)
     found_or_result = _discover(run, discovery)
     if isinstance(found_or_result, ScanResult):
         return found_or_result

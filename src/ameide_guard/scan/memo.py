@@ -31,10 +31,11 @@ from typing import Any
 
 from ameide_guard.model import Finding, Level, Span
 from ameide_guard.scan.cache import RACY_NS, ensure_cache_dir, tool_identity
+from ameide_guard.scan.names import MEMO_FILE, MEMO_FORMAT
 from ameide_guard.vcs.discovery import StatKey, stat_key
 
-FORMAT = 3
-FILE_NAME = f"scan-v{FORMAT}.json"
+FORMAT = MEMO_FORMAT
+FILE_NAME = MEMO_FILE
 
 Signature = StatKey | None
 """The stat record (`discovery.StatKey`) of a path; None when it does not exist or cannot be

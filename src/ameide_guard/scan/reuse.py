@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ameide_guard.scan.cache import FactsCache
     from ameide_guard.scan.repo import Origin, RepoView, Trace
 
-FORMAT = 2
+FORMAT = 3
 
 
 def listing_digest(files: Iterable[str]) -> str:
@@ -190,13 +190,20 @@ def _load(text: str | None) -> _Stored | None:
         return None
 
 
+ZONE_CODES = {zone.value: zone.value[0] for zone in Zone}
+"""One character per zone (excluded, proto, sdk, test, runtime start with distinct letters)."""
+ZONE_OF_CODE = {code: value for value, code in ZONE_CODES.items()}
+NO_ITEM = "-"
+
+
 @dataclass(frozen=True)
 class PathLayout:
     """What the scan derives from the file list alone: each discovered path's zone and, for a
     source file, its language and prefilter class. It depends only on the paths (in order),
     the config and the tool, so a scan whose discovery found the same list (every edit but an
-    added, removed or renamed file) takes it from the last scan instead of classifying 20,000
-    paths again."""
+    added, removed or renamed file) takes it from the last scan instead of classifying every
+    path again. Kept as two strings of one character per path (200,000 paths: 400 KB, read
+    and written in a few milliseconds)."""
 
     zones: list[str]
     """Per discovered path, its zone's value (`excluded` included)."""
@@ -215,28 +222,38 @@ class PathLayout:
                 return None
             if raw["setup"] != setup or raw["listing"] != listing:
                 return None
-            zones = [str(z) for z in raw["zones"]]
-            items = [(int(i), str(lang), str(cls_)) for i, lang, cls_ in raw["items"]]
-            if len(zones) != count or any(not 0 <= i < count for i, _, _ in items):
+            zones, codes = str(raw["zones"]), str(raw["items"])
+            table = [(str(lang), str(kind)) for lang, kind in raw["table"]]
+            if len(zones) != count or len(codes) != count:
                 return None
-            return cls(zones, items)
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            values = [ZONE_OF_CODE[code] for code in zones]
+            items = [(n, *table[ord(code) - 65]) for n, code in enumerate(codes) if code != NO_ITEM]
+            return cls(values, items)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
             return None
 
     def keep(self, cache: FactsCache, setup: str, listing: str) -> None:
+        table: dict[tuple[str, str], str] = {}
+        codes = [NO_ITEM] * len(self.zones)
+        for n, lang, kind in self.items:
+            codes[n] = table.setdefault((lang, kind), chr(65 + len(table)))
         body = {
             "format": FORMAT,
             "setup": setup,
             "listing": listing,
-            "zones": self.zones,
-            "items": [list(item) for item in self.items],
+            "zones": "".join(ZONE_CODES[z] for z in self.zones),
+            "items": "".join(codes),
+            "table": [list(combo) for combo in table],
         }
         cache.put_record(self.KEY, json.dumps(body, separators=(",", ":")))
 
 
 def keep_listing(cache: FactsCache, listing: str, paths: list[str]) -> None:
     """Keep the discovered path list, so that the next scan can tell what was added or removed."""
-    body = json.dumps({"format": FORMAT, "listing": listing, "paths": paths}, separators=(",", ":"))
+    joined = "\0".join(paths)
+    body = json.dumps(
+        {"format": FORMAT, "listing": listing, "paths": joined}, separators=(",", ":")
+    )
     cache.put_record(PathLayout.LISTING, body)
 
 
@@ -247,7 +264,7 @@ def listing_changes(cache: FactsCache, paths: list[str]) -> tuple[str, list[str]
         raw = json.loads(cache.previous.get(PathLayout.LISTING) or "null")
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
             return None
-        before = {str(p) for p in raw["paths"]}
+        before = set(str(raw["paths"]).split("\0")) if raw["paths"] else set()
         return str(raw["listing"]), sorted(before.symmetric_difference(paths))
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
