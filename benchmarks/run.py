@@ -201,13 +201,7 @@ def repeat_edited(
 
 def edit_targets(tree: Path) -> dict[str, Path]:
     """One TypeScript source, one package.json and one pnpm-lock.yaml of the tree."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--", "services/*.ts", "*package.json", "*pnpm-lock.yaml"],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    listed = tracked(tree, "services/*.ts", "*package.json", "*pnpm-lock.yaml")
     picks = {
         "source": next(p for p in listed if p.endswith(".ts")),
         "manifest": next(p for p in listed if p.endswith("package.json") and "/" in p),
@@ -318,6 +312,14 @@ def literals() -> list[str]:
     return sorted({x.decode() for lits in per_zone.values() for x in lits})
 
 
+def tracked(tree: Path, *patterns: str) -> list[str]:
+    """The tracked files of the tree matching git pathspecs."""
+    done = subprocess.run(
+        ["git", "ls-files", "--", *patterns], cwd=tree, capture_output=True, text=True, check=True
+    )
+    return done.stdout.split()
+
+
 def precommit_files(tree: Path, count: int = 10) -> list[str]:
     """`count` runtime source files, the same every run: half of them with a violation."""
     listed = subprocess.run(
@@ -327,13 +329,7 @@ def precommit_files(tree: Path, count: int = 10) -> list[str]:
         text=True,
         check=False,
     ).stdout.split()
-    clean = subprocess.run(
-        ["git", "ls-files", "--", "services/*.ts", "services/*.go", "services/*.py"],
-        cwd=tree,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    clean = tracked(tree, "services/*.ts", "services/*.go", "services/*.py")
     dirty = sorted(listed)[: count // 2]
     rest = [p for p in sorted(clean) if p not in dirty][:: max(1, len(clean) // count)]
     return (dirty + rest)[:count]

@@ -81,7 +81,7 @@ def _is_word(node: Node, word: bytes) -> bool:
     )
 
 
-def _recovered_ref(
+def import_ref(
     module: str,
     string: Node,
     source: bytes,
@@ -89,9 +89,11 @@ def _recovered_ref(
     type_only: bool,
     names: tuple[str, ...],
     start: Node,
+    bindings: tuple[str, ...] | None = None,
 ) -> ImportRef:
-    """The import a joined statement stands for: its module string's span, the line its first
-    piece starts on, and the names it binds (which are also what it imports)."""
+    """The import a statement stands for (read as such or joined back): its module string's
+    span, the line its first piece starts on, the names it imports and those it binds (the
+    same unless told otherwise)."""
     return ImportRef(
         module=module,
         span=node_span(string, source),
@@ -99,7 +101,7 @@ def _recovered_ref(
         type_only=type_only,
         names=names,
         statement_line=start.start_point[0] + 1,
-        bindings=names,
+        bindings=names if bindings is None else bindings,
     )
 
 
@@ -126,7 +128,7 @@ def _import_equals_gap(
     if module is None:
         return None
     name = (js_name(node_text(idents[0])),)
-    return _recovered_ref(module, inner[0], source, "import-equals", declaration, name, head)
+    return import_ref(module, inner[0], source, "import-equals", declaration, name, head)
 
 
 _MODULES = frozenset({"ambient_declaration", "module", "internal_module"})
@@ -193,7 +195,7 @@ def _escaped_import_equals(
     if js_name(node_text(word)) != "require" or module is None or string is None:
         return None
     names = (js_name(node_text(name)),)
-    return _recovered_ref(
+    return import_ref(
         module, string, source, "import-equals", declaration or typed, names, stmt
     ), gap.id
 
@@ -232,7 +234,7 @@ def _split_reexports(
         else:
             continue
         refs.append(
-            _recovered_ref(module, string, source, "export", declaration or typed, names, start)
+            import_ref(module, string, source, "export", declaration or typed, names, start)
         )
         recovered.add(word.id)
     return refs

@@ -26,6 +26,7 @@ from ameide_guard.parsers.ts_recovery import (
     bound_names,
     first_argument,
     has_token,
+    import_ref,
     recover_statements,
     type_star_gap,
 )
@@ -156,15 +157,7 @@ def _import_of(match: dict[str, list[Node]], source: bytes, declaration: bool) -
         names, all_typed = bound_names(stmt)
         typed = has_token(stmt, "type") or type_star_gap(stmt) is not None
         type_only = type_only or typed or all_typed
-    return ImportRef(
-        module=module,
-        span=node_span(src, source),
-        kind=kind,
-        type_only=type_only,
-        names=names,
-        statement_line=stmt.start_point[0] + 1,
-        bindings=names if bindings is None else bindings,
-    )
+    return import_ref(module, src, source, kind, type_only, names, stmt, bindings)
 
 
 def _calls(language: str, root: Node, source: bytes) -> tuple[CallRef, ...]:

@@ -243,10 +243,7 @@ class FactsCache:
 
     def _discard(self) -> None:
         """Close and delete a database that cannot be read (the next save starts a new one)."""
-        if self._db is not None:
-            with contextlib.suppress(Exception):
-                self._db.close()
-            self._db = None
+        self._close()
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.unlink(f"{self.file}{suffix}")
