@@ -23,9 +23,11 @@ import hashlib
 import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
+
 
 from ameide_guard.errors import ManifestError, PatternError
 from ameide_guard.formats.globs import validate_path_pattern
@@ -262,6 +264,9 @@ class Layout:
 
     def files(self, repo: RepoView) -> Iterator[tuple[str, str]]:
         """(root-relative path, "input" | "output") for every discovered file of the package."""
+        # lazy: pathspec only when a proto package is laid out
+        import pathspec
+
         spec = pathspec.GitIgnoreSpec.from_lines(self.outputs) if self.outputs else None
         for path in sorted(repo.files):
             if repo.files[path] is Zone.PROTO and under(path, self.package.directory):

@@ -28,7 +28,7 @@ from typing import Any
 from ameide_guard._version import __version__
 from ameide_guard.model import CallRef, ImportRef, SourceFacts, Span, Suppression, TopStatement
 from ameide_guard.scan.names import CACHE_DIR_NAME as CACHE_DIR_NAME
-from ameide_guard.vcs.discovery import StatKey
+from ameide_guard.vcs.stat import StatKey
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import posixpath
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ameide_guard.codes import resolve_rule_id
 from ameide_guard.model import Finding, Stats, Zone
@@ -40,7 +41,9 @@ from ameide_guard.scan.warmup import JS_FAMILY, WarmUps
 from ameide_guard.scan.zones import ZoneMap
 from ameide_guard.settings import Config
 from ameide_guard.vcs.background import DiscoveryRun
-from ameide_guard.vcs.discovery import Discovery
+
+if TYPE_CHECKING:
+    from ameide_guard.vcs.discovery import Discovery
 
 CACHE_THRESHOLD = 200
 
@@ -76,9 +79,16 @@ class _Run:
     rules: list[tuple[Rule, RuleContext]]
     wanted: set[str] | None
     cache_dir: Path
-    zones: ZoneMap
+    _zones: ZoneMap | None = None
     notes: list[str] = field(default_factory=list)
     cache: FactsCache | None = None
+
+    @property
+    def zones(self) -> ZoneMap:
+        """The compiled zone patterns, built on first use (a memo hit needs none)."""
+        if self._zones is None:
+            self._zones = ZoneMap.from_config(self.config)
+        return self._zones
 
     @property
     def caching(self) -> bool:
@@ -119,7 +129,6 @@ def scan(config: Config, options: ScanOptions, discovery: DiscoveryRun | None = 
         rules=enabled_rules(config, options),
         wanted=set(options.paths) if options.paths is not None else None,
         cache_dir=options.cache_dir or options.root / CACHE_DIR_NAME,
-        zones=ZoneMap.from_config(config),
     )
     if discovery is None:
         memo_exists = (run.cache_dir / memo.FILE_NAME).is_file()

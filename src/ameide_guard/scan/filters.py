@@ -3,8 +3,6 @@ ignores, and a PATHS run's limit to the files it was given."""
 
 from __future__ import annotations
 
-import pathspec
-
 from ameide_guard.model import Finding
 from ameide_guard.rule import RuleContext
 from ameide_guard.scan.repo import RepoView
@@ -28,6 +26,9 @@ def problem_findings(repo: RepoView, ctx: RuleContext | None) -> list[Finding]:
 def per_file_ignored(config: Config, findings: list[Finding]) -> list[Finding]:
     if not config.per_file_ignores:
         return findings
+    # lazy: pathspec (10 ms) only where per-file ignores are configured
+    import pathspec
+
     specs = [
         (pathspec.GitIgnoreSpec.from_lines([pattern]), set(ids))
         for pattern, ids in config.per_file_ignores.items()

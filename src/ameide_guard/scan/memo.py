@@ -22,7 +22,6 @@ import hashlib
 import json
 import marshal
 import os
-import tempfile
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from typing import Any
 from ameide_guard.model import Finding, Level, Span
 from ameide_guard.scan.cache import RACY_NS, ensure_cache_dir, tool_identity
 from ameide_guard.scan.names import MEMO_FILE, MEMO_FORMAT
-from ameide_guard.vcs.discovery import StatKey, stat_key
+from ameide_guard.vcs.stat import StatKey, stat_key
 
 FORMAT = MEMO_FORMAT
 FILE_NAME = MEMO_FILE
@@ -189,6 +188,9 @@ def save(
     }
     tmp = None
     try:
+        # lazy: only a scan that writes its memo (tempfile brings shutil and random)
+        import tempfile
+
         ensure_cache_dir(directory)
         fd, tmp = tempfile.mkstemp(prefix=".scan-", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ameide_guard.model import FileProblem, Finding, Span, Suppression, Zone
 from ameide_guard.scan.cache import RACY_NS, decode_suppression, encode_span, encode_suppression
 from ameide_guard.scan.memo import Signature, decode_finding, encode_finding, signature
-from ameide_guard.vcs.discovery import StatKey
+from ameide_guard.vcs.stat import StatKey
 
 if TYPE_CHECKING:
     from ameide_guard.rule import Rule, RuleContext

@@ -12,7 +12,7 @@ from ameide_guard.model import Stats
 from ameide_guard.scan.analysis import Item, Outcome, Prefilter, Skipped, analyze_batch
 from ameide_guard.scan.cache import SKIPPED, Entry, FactsCache
 from ameide_guard.scan.warmup import WarmUps
-from ameide_guard.vcs.discovery import StatKey, stat_key
+from ameide_guard.vcs.stat import StatKey, stat_key
 
 if TYPE_CHECKING:
     from ameide_guard.scan.pool import PendingAnalysis

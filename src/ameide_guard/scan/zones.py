@@ -6,11 +6,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from ameide_guard.model import Zone
 from ameide_guard.settings import Config
+
+if TYPE_CHECKING:
+    import pathspec
 
 _ORDER = (Zone.PROTO, Zone.SDK, Zone.TEST)
 _RANKED = (Zone.EXCLUDED, *_ORDER, Zone.RUNTIME)
@@ -40,6 +42,9 @@ def _include_regexes(spec: pathspec.PathSpec) -> list[str] | None:
     `RegexPattern.regex`. Blank and comment lines (`include is None`) are skipped; None when a
     pattern is a negation (the last match decides, which one alternation cannot express) or not
     a regex pattern: then `classify`, the pathspec reference, is used."""
+    # lazy: a spec exists, so pathspec is loaded already
+    import pathspec
+
     sources = []
     for pattern in spec.patterns:
         if pattern.include is None:
@@ -62,6 +67,9 @@ class ZoneMap:
 
     @classmethod
     def from_config(cls, config: Config) -> ZoneMap:
+        # lazy: pathspec (10 ms) only for a scan that classifies paths, not a memo hit
+        import pathspec
+
         return cls(
             exclude=pathspec.GitIgnoreSpec.from_lines(config.exclude),
             specs=tuple(

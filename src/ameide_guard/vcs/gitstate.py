@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from ameide_guard.vcs.discovery import stat_key
+from ameide_guard.vcs.stat import stat_key
 
 FAST_COMMANDS = (
     ("ls-files", "-z", "-s", "-v"),

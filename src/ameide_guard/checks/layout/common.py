@@ -7,8 +7,6 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator
 
-import pathspec
-
 from ameide_guard.model import Span, Zone
 from ameide_guard.rule import OptionSpec, RuleContext
 from ameide_guard.scan.repo import RepoView
@@ -39,6 +37,9 @@ def is_stray_proto_input(path: str) -> bool:
 def _valid_patterns(value: object) -> bool:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         return False
+    # lazy: pathspec only where the option is set
+    import pathspec
+
     try:
         pathspec.GitIgnoreSpec.from_lines(value)
     except (ValueError, TypeError):
@@ -65,6 +66,9 @@ def outside_proto(
     repo: RepoView, ctx: RuleContext, wanted: Callable[[str], bool]
 ) -> Iterator[tuple[str, Span]]:
     """Files outside the proto zone that `wanted` selects and `allow` does not exempt."""
+    # lazy: pathspec only when the rule runs
+    import pathspec
+
     allow = pathspec.GitIgnoreSpec.from_lines(ctx.options["allow"])
     for path in repo.matching(wanted):
         if repo.zone(path) in (Zone.PROTO, Zone.EXCLUDED) or allow.match_file(path):
